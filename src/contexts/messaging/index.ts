@@ -1,0 +1,1 @@
+export { appendEvents, type DomainEvent, type EventView, toEventView } from './events.js';

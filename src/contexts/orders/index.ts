@@ -1,0 +1,16 @@
+export { allocateBackorders } from './backorders.js';
+export { type CancelInput, cancelOrder } from './cancel.js';
+export * from './domain/machines.js';
+export type { FulfillmentOrderView, HoldView, OrderInput, OrderLineView, OrderView } from './domain/types.js';
+export { type HoldInput, placeHold, releaseHold } from './holds.js';
+export { type IdempotencyClaim, type IntakeOutcome, type IntakeRequest, type OrdersDeps, placeOrder, placeOrders } from './intake.js';
+export { IntakeQueue } from './intake-queue.js';
+export {
+  type FulfillmentOrderListQuery,
+  getFulfillmentOrder,
+  getOrder,
+  listFulfillmentOrders,
+  listOrderEvents,
+  listOrders,
+  type OrderListQuery,
+} from './queries.js';

@@ -1,0 +1,81 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { App } from '../compose.js';
+import { limits } from '../kernel/limits.js';
+import { installAuth } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { accessRoutes } from './routes/access.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { inventoryRoutes } from './routes/inventory.js';
+import { orderRoutes } from './routes/orders.js';
+import { validatorCompiler } from './validation.js';
+
+export interface HttpOptions {
+  /** pino level, or false for no request logs (tests, benchmarks). */
+  readonly logLevel?: string | false;
+  readonly version?: string;
+}
+
+export const apiVersion = '0.1.0';
+
+const Health = Type.Object({ status: Type.String(), database: Type.String() });
+
+/** Builds the HTTP application around a composed App. Nothing listens until the caller says so. */
+export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info', redact: ['req.headers.authorization'] },
+    bodyLimit: limits.requestBodyBytesMax,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+  // The interactive docs are public pages.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fulfill API',
+        version: options.version ?? apiVersion,
+        description:
+          'Orders, inventory ledger and sourcing for physical, digital and lead fulfillment. Errors are RFC 9457 problem documents (application/problem+json) with a stable `code` and, for validation, `errors[]` of JSON pointers. Lists are cursor-paginated: `{data, next_cursor}`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: fk_<prefix>_<secret>' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'orders', description: 'Order intake, holds, cancellation, timeline, fulfillment orders' },
+        { name: 'inventory', description: 'The ledger: receipts, adjustments, transfers, levels, verification' },
+        { name: 'catalog', description: 'Items, locations and bins' },
+        { name: 'access', description: 'API keys and scopes' },
+        { name: 'system', description: 'Health and documentation' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  installAuth(app, deps.authenticator);
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', {
+    config: { public: true },
+    schema: { tags: ['system'], summary: 'Liveness and database reachability', security: [], response: { 200: Health, 503: Health } },
+    handler: async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(deps.db.read);
+        return { status: 'ok', database: deps.db.dialect };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', database: deps.db.dialect });
+      }
+    },
+  });
+  accessRoutes(app, deps);
+  catalogRoutes(app, deps);
+  inventoryRoutes(app, deps);
+  orderRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { type App, compose } from './compose.js';
+import { buildHttpApp } from './http/app.js';
+import type { Config } from './kernel/config.js';
+
+/** Starts the API server and stops it cleanly on SIGINT/SIGTERM: in-flight orders commit before exit. */
+export async function serve(config: Config): Promise<{ app: App; http: FastifyInstance }> {
+  const app = await compose({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, adminKey: config.adminKey });
+  const http = await buildHttpApp(app, { logLevel: config.logLevel });
+  await http.listen({ port: config.port, host: config.host });
+  const stop = async (signal: string) => {
+    http.log.info({ signal }, 'shutting down');
+    await http.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { app, http };
+}

@@ -1,0 +1,207 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema as Kysely sees it. Conventions that hold on both dialects:
+ * timestamps are ISO-8601 UTC text (sortable, identical on SQLite and PostgreSQL), booleans are 0/1
+ * integers, JSON documents are text, money is integer minor units. See docs/adr/0003-storage.md.
+ */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ItemTable {
+  id: string;
+  sku: string;
+  name: string;
+  kind: string;
+  weight_g: number | null;
+  length_mm: number | null;
+  width_mm: number | null;
+  height_mm: number | null;
+  barcode: string | null;
+  hs_code: string | null;
+  country_of_origin: string | null;
+  customs_value: number | null;
+  customs_currency: string | null;
+  inventory_policy: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LocationTable {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  priority: number;
+  active: number;
+  address: string;
+  country: string;
+  postal_code: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BinTable {
+  id: string;
+  location_id: string;
+  code: string;
+  pick_sequence: number;
+  created_at: string;
+}
+
+export interface InventoryLevelTable {
+  item_id: string;
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  incoming: number;
+  updated_at: string;
+}
+
+export interface InventoryMovementTable {
+  id: Generated<number>;
+  item_id: string;
+  location_id: string;
+  kind: string;
+  on_hand_delta: number;
+  reserved_delta: number;
+  incoming_delta: number;
+  reason: string | null;
+  ref_type: string | null;
+  ref_id: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface TransferTable {
+  id: string;
+  from_location_id: string;
+  to_location_id: string;
+  status: string;
+  lines: string;
+  reference: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderTable {
+  id: string;
+  channel: string;
+  external_id: string;
+  status: string;
+  currency: string;
+  customer: string;
+  customer_email: string;
+  shipping_address: string;
+  service_level: string;
+  promise_date: string | null;
+  subtotal: number;
+  unit_count: number;
+  note: string | null;
+  cancel_reason: string | null;
+  event_seq: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderLineTable {
+  id: string;
+  order_id: string;
+  line_no: number;
+  item_id: string;
+  sku: string;
+  kind: string;
+  quantity: number;
+  cancelled_quantity: number;
+  unit_price: number;
+}
+
+export interface FulfillmentOrderTable {
+  id: string;
+  order_id: string;
+  location_id: string | null;
+  path: string;
+  status: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FulfillmentOrderLineTable {
+  id: string;
+  fulfillment_order_id: string;
+  order_line_id: string;
+  item_id: string;
+  quantity: number;
+  cancelled_quantity: number;
+}
+
+export interface BackorderTable {
+  id: string;
+  order_id: string;
+  order_line_id: string;
+  item_id: string;
+  quantity: number;
+  created_at: string;
+}
+
+export interface HoldTable {
+  id: string;
+  order_id: string;
+  fulfillment_order_id: string | null;
+  reason: string;
+  note: string | null;
+  status: string;
+  created_by: string;
+  created_at: string;
+  released_by: string | null;
+  released_at: string | null;
+}
+
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_seq: number;
+  order_id: string | null;
+  actor: string;
+  data: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeyTable {
+  principal: string;
+  key: string;
+  fingerprint: string;
+  status_code: number;
+  response: string;
+  created_at: string;
+}
+
+export interface Database {
+  api_keys: ApiKeyTable;
+  items: ItemTable;
+  locations: LocationTable;
+  bins: BinTable;
+  inventory_levels: InventoryLevelTable;
+  inventory_movements: InventoryMovementTable;
+  transfers: TransferTable;
+  orders: OrderTable;
+  order_lines: OrderLineTable;
+  fulfillment_orders: FulfillmentOrderTable;
+  fulfillment_order_lines: FulfillmentOrderLineTable;
+  backorders: BackorderTable;
+  holds: HoldTable;
+  events: EventTable;
+  idempotency_keys: IdempotencyKeyTable;
+}
