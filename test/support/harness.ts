@@ -1,0 +1,57 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { type App, compose } from '../../src/compose.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import type { Clock } from '../../src/kernel/clock.js';
+import type { IdGenerator } from '../../src/kernel/ids.js';
+import type { DialectName } from '../../src/storage/index.js';
+import { type TestDatabase, createTestDatabase } from './dialects.js';
+
+export const adminKey = 'test-admin-key-0123456789abcdef';
+export const adminHeaders = { authorization: `Bearer ${adminKey}` };
+
+export interface TestApp {
+  readonly dialect: DialectName;
+  readonly app: App;
+  readonly http: FastifyInstance;
+  readonly database: TestDatabase;
+  /** In-process HTTP with the admin key unless headers say otherwise. */
+  request(options: InjectOptions): Promise<LightMyRequestResponse>;
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  post(url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly poolSize?: number;
+}
+
+/** A real app on a real, empty database of the given dialect. Always `close()` it (it drops the database). */
+export async function createTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase(dialect);
+  const app = await compose({
+    ...(database.sqliteFile ? { sqliteFile: database.sqliteFile } : {}),
+    ...(database.databaseUrl ? { databaseUrl: database.databaseUrl, searchPath: database.searchPath } : {}),
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    adminKey,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.ids ? { ids: options.ids } : {}),
+  });
+  const http = await buildHttpApp(app, { logLevel: process.env.TEST_LOG_LEVEL ?? false });
+  const request = (o: InjectOptions) => http.inject({ ...o, headers: { ...adminHeaders, ...(o.headers ?? {}) } });
+  return {
+    dialect,
+    app,
+    http,
+    database,
+    request,
+    get: (url, headers = {}) => request({ method: 'GET', url, headers }),
+    post: (url, payload, headers = {}) => request({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers }),
+    async close() {
+      await http.close();
+      await app.close();
+      await database.drop();
+    },
+  };
+}
