@@ -3,6 +3,7 @@ import { type Kysely, type Transaction as KyselyTransaction, sql } from 'kysely'
 import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { openPostgres } from './postgres.js';
+import { isTransient } from './sql-helpers.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite.js';
 
@@ -32,6 +33,9 @@ export interface OpenOptions {
 }
 
 export const sqliteFileName = 'fulfill.sqlite';
+
+/** Runs of one PostgreSQL transaction after deadlocks or serialization failures. */
+const transactionAttemptsMax = 5;
 
 export async function openDb(options: OpenOptions): Promise<Db> {
   const db = options.databaseUrl ? postgresDb(options) : sqliteDb(options);
@@ -72,7 +76,17 @@ function postgresDb(options: OpenOptions): Db {
     dialect: 'postgres',
     read: kysely,
     write: kysely,
-    transaction: (fn) => kysely.transaction().execute((trx: KyselyTransaction<Database>) => fn(trx)),
+    // A deadlock or serialization failure aborts the whole transaction, which is then simply run again:
+    // transaction bodies only touch the database, so a rerun is safe.
+    async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await kysely.transaction().execute((trx: KyselyTransaction<Database>) => fn(trx));
+        } catch (error) {
+          if (attempt >= transactionAttemptsMax || !isTransient(error)) throw error;
+        }
+      }
+    },
     close: () => kysely.destroy(),
   };
 }
