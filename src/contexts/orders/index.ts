@@ -3,6 +3,7 @@ export { type CancelInput, cancelOrder } from './cancel.js';
 export * from './domain/machines.js';
 export type { FulfillmentOrderView, HoldView, OrderInput, OrderLineView, OrderView } from './domain/types.js';
 export { type HoldInput, placeHold, releaseHold } from './holds.js';
+export { purgeIdempotencyKeys } from './idempotency.js';
 export { type IdempotencyClaim, type IntakeOutcome, type IntakeRequest, type OrdersDeps, placeOrder, placeOrders } from './intake.js';
 export { IntakeQueue } from './intake-queue.js';
 export {
