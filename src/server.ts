@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type App, compose } from './compose.js';
-import { buildHttpApp } from './http/app.js';
 import { purgeIdempotencyKeys } from './contexts/orders/index.js';
+import { buildHttpApp } from './http/app.js';
 import type { Config } from './kernel/config.js';
 
 /** How often the server forgets idempotency keys past their retention. */
@@ -9,7 +9,15 @@ const idempotencyPurgeIntervalMs = 3_600_000;
 
 /** Starts the API server and stops it cleanly on SIGINT/SIGTERM: in-flight orders commit before exit. */
 export async function serve(config: Config): Promise<{ app: App; http: FastifyInstance }> {
-  const app = await compose({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, adminKey: config.adminKey });
+  const app = await compose({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    adminKey: config.adminKey,
+    gs1CompanyPrefix: config.gs1CompanyPrefix,
+    rateSheetPath: config.rateSheetPath,
+    easypostApiKey: config.easypostApiKey,
+    easypostBaseUrl: config.easypostBaseUrl,
+  });
   const http = await buildHttpApp(app, { logLevel: config.logLevel });
   await http.listen({ port: config.port, host: config.host });
   const purge = () => purgeIdempotencyKeys(app).catch((error) => http.log.error({ err: error }, 'idempotency purge failed'));

@@ -6,20 +6,27 @@ export interface GlobalOptions {
   readonly databaseUrl?: string;
 }
 
-/** The configuration for a CLI command: the environment, overridden by global flags. */
+/** The configuration for a CLI command: the environment, overridden by global flags (checked the same way). */
 export function cliConfig(options: GlobalOptions): Config {
-  const config = loadConfig();
-  return {
-    ...config,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-  };
+  return loadConfig({
+    ...process.env,
+    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+  });
 }
 
 /** Runs a command against the configured database and always closes it. */
 export async function withApp<T>(options: GlobalOptions, fn: (app: App, config: Config) => Promise<T>): Promise<T> {
   const config = cliConfig(options);
-  const app = await compose({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, adminKey: config.adminKey });
+  const app = await compose({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    adminKey: config.adminKey,
+    gs1CompanyPrefix: config.gs1CompanyPrefix,
+    rateSheetPath: config.rateSheetPath,
+    easypostApiKey: config.easypostApiKey,
+    easypostBaseUrl: config.easypostBaseUrl,
+  });
   try {
     return await fn(app, config);
   } finally {

@@ -3,6 +3,7 @@ import type { App } from '../compose.js';
 import { createBins, createItem, createLocation, findLocationByCode } from '../contexts/catalog/index.js';
 import { receiveStock } from '../contexts/inventory/index.js';
 import { cancelOrder, type IntakeOutcome, type OrderInput, placeHold, placeOrders } from '../contexts/orders/index.js';
+import { assignSlots } from '../contexts/warehouse/index.js';
 import { SeededRandom } from '../kernel/random.js';
 import { CliError, type GlobalOptions, withApp } from './context.js';
 import { demoItems, demoLocations, destinations, firstNames, lastNames } from './demo-data.js';
@@ -28,7 +29,7 @@ export async function loadDemo(app: App, options: { orders: number; seed: number
   const items = demoItems();
   for (const item of items) unwrapOk(await createItem(app, item, 'demo'));
   for (const code of ['WH-EAST', 'WH-WEST']) {
-    const bins = [];
+    const bins: { code: string; pick_sequence: number }[] = [];
     for (let aisle = 1; aisle <= 4; aisle += 1)
       for (let shelf = 1; shelf <= 8; shelf += 1)
         bins.push({
@@ -36,6 +37,10 @@ export async function loadDemo(app: App, options: { orders: number; seed: number
           pick_sequence: aisle * 100 + (aisle % 2 === 1 ? shelf : 9 - shelf),
         });
     unwrapOk(await createBins(app, code, bins, 'demo'));
+    const slots = items
+      .filter((i) => i.kind === 'physical')
+      .map((item, n) => ({ sku: item.sku, bin: (bins[n % bins.length] as { code: string }).code }));
+    unwrapOk(await assignSlots(app, code, slots, 'demo'));
   }
   const physical = items.filter((i) => i.kind === 'physical');
   for (const location of demoLocations) {

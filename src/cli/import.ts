@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { App } from '../compose.js';
 import { type IntakeOutcome, type OrderInput, placeOrders } from '../contexts/orders/index.js';
 import { OrderCreate } from '../http/schemas/orders.js';
@@ -30,18 +30,27 @@ const validator = compileBodyValidator(OrderCreate);
 
 /** CSV rows are order lines; consecutive rows with the same channel and external_id form one order. */
 export async function* csvOrders(stream: NodeJS.ReadableStream): AsyncGenerator<ImportRow> {
-  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }));
+  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, info: true }));
   let current: { row: number; key: string; order: Record<string, unknown> & { lines: unknown[] } } | undefined;
-  let line = 1;
-  for await (const record of parser as AsyncIterable<Record<string, string>>) {
-    line += 1;
-    const key = `${record.channel}\u0000${record.external_id}`;
-    if (current && current.key !== key) {
-      yield { row: current.row, order: current.order };
-      current = undefined;
+  try {
+    for await (const { info, record } of parser as AsyncIterable<{ info: { lines: number }; record: Record<string, string> }>) {
+      // info.lines is the line the record ends on; a quoted value may span lines, so count back to where it starts.
+      const line = info.lines - Object.values(record).join('').split('\n').length + 1;
+      const key = `${record.channel}\u0000${record.external_id}`;
+      if (current && current.key !== key) {
+        yield { row: current.row, order: current.order };
+        current = undefined;
+      }
+      if (!current) current = { row: line, key, order: csvOrderHeader(record) };
+      current.order.lines.push({ sku: record.sku, quantity: toNumber(record.quantity), unit_price: toNumber(record.unit_price) });
     }
-    if (!current) current = { row: line, key, order: csvOrderHeader(record) };
-    current.order.lines.push({ sku: record.sku, quantity: toNumber(record.quantity), unit_price: toNumber(record.unit_price) });
+  } catch (error) {
+    // A broken CSV (an unclosed quote swallows the rest of the file) cannot be read on: stop with a clear message.
+    if (error instanceof CsvError)
+      throw new CliError(
+        `the CSV file is malformed (${error.message}); orders before that point may be imported, fix the file and import it again`,
+      );
+    throw error;
   }
   if (current) yield { row: current.row, order: current.order };
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { CarrierSetupError } from '../contexts/shipping/index.js';
 import { ConfigError } from '../kernel/config.js';
 import { serve } from '../server.js';
 import { CliError, cliConfig, type GlobalOptions, withApp } from './context.js';
@@ -6,6 +7,7 @@ import { demoCommand } from './demo.js';
 import { importCommand } from './import.js';
 import { inventoryCommand } from './inventory.js';
 import { keysCommand } from './keys.js';
+import { warehouseCommands } from './warehouse.js';
 
 export function buildProgram(): Command {
   const program = new Command('fulfill')
@@ -33,7 +35,20 @@ export function buildProgram(): Command {
   importCommand(program, globals);
   inventoryCommand(program, globals);
   demoCommand(program, globals);
+  warehouseCommands(program, globals);
   return program;
+}
+
+const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A failure to reach or open the database, which the operator fixes in the configuration, not a bug: a refused
+ * connection, PostgreSQL connection, authentication or unknown-database errors, a DATA_DIR that cannot be made.
+ */
+function isDatabaseUnreachable(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string') return false;
+  return connectionErrorCodes.has(code) || /^(08|28|3D)[0-9A-Z]{3}$/.test(code) || code === 'SQLITE_CANTOPEN' || syscall === 'mkdir';
 }
 
 export async function runCli(argv: readonly string[]): Promise<void> {
@@ -44,8 +59,13 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    if (error instanceof CliError || error instanceof ConfigError) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof CarrierSetupError) {
       console.error(`fulfill: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    if (isDatabaseUnreachable(error)) {
+      console.error(`fulfill: cannot reach the database (check DATABASE_URL or DATA_DIR): ${(error as Error).message}`);
       process.exitCode = 1;
       return;
     }

@@ -6,11 +6,13 @@ import { sql } from 'kysely';
 import type { App } from '../compose.js';
 import { limits } from '../kernel/limits.js';
 import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrors, installErrorHandling } from './errors.js';
 import { accessRoutes } from './routes/access.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { orderRoutes } from './routes/orders.js';
+import { shippingRoutes } from './routes/shipping.js';
+import { warehouseRoutes } from './routes/warehouse.js';
 import { validatorCompiler } from './validation.js';
 
 export interface HttpOptions {
@@ -30,7 +32,10 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
     bodyLimit: limits.requestBodyBytesMax,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
   });
+  // Bodies are JSON: text/plain would otherwise be parsed as a string and fail validation with a puzzling message.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   // The interactive docs are public pages.
@@ -52,6 +57,7 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
         { name: 'orders', description: 'Order intake, holds, cancellation, timeline, fulfillment orders' },
         { name: 'inventory', description: 'The ledger: receipts, adjustments, transfers, levels, verification' },
         { name: 'catalog', description: 'Items, locations and bins' },
+        { name: 'warehouse', description: 'Slotting, waves, pick lists, packing and shipping' },
         { name: 'access', description: 'API keys and scopes' },
         { name: 'system', description: 'Health and documentation' },
       ],
@@ -77,5 +83,7 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
   catalogRoutes(app, deps);
   inventoryRoutes(app, deps);
   orderRoutes(app, deps);
+  warehouseRoutes(app, deps);
+  shippingRoutes(app, deps);
   return app;
 }

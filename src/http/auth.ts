@@ -15,7 +15,8 @@ declare module 'fastify' {
   }
 }
 
-const bearer = /^Bearer ([\x21-\x7e]{1,200})$/;
+/** The auth scheme is case-insensitive (RFC 9110 section 11.1): `bearer` and `BEARER` are Bearer too. */
+const bearer = /^Bearer ([\x21-\x7e]{1,200})$/i;
 
 /** Every route states its scope; no key is 401, a key without the scope is 403. */
 export function installAuth(app: FastifyInstance, authenticator: Authenticator): void {

@@ -28,6 +28,15 @@ const fastifyCodes: Record<string, ProblemCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
 };
 
+/** Errors the router raises before any route runs (bad percent-encoding, an over-long path parameter), as problems too. */
+export function frameworkErrors(error: FastifyError, _request: unknown, reply: FastifyReply): FastifyReply {
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const detail = error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid URL encoding' : 'a path parameter is too long';
+    return sendProblem(reply, problem('validation_failed', detail, { errors: [{ pointer: '/params', detail }] }));
+  }
+  return sendProblem(reply, problem('internal', 'an internal error occurred; it has been logged'));
+}
+
 /** The one error handler: every failure leaves as an RFC 9457 problem document, never a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

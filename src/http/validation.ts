@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from '../kernel/problem.js';
@@ -23,9 +23,54 @@ function makeAjv(coerce: boolean) {
 const bodyAjv = makeAjv(false);
 const textAjv = makeAjv(true);
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can): a NUL anywhere in a body, query or path is refused at the
+ * door on both databases, as a validation error with its pointer, instead of failing in the database as a 500.
+ */
+function nulPointer(value: unknown, at = ''): string | undefined {
+  const stack: [unknown, string][] = [[value, at]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, pointer] = next;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return pointer;
+    } else if (Array.isArray(node)) {
+      for (const [i, child] of node.entries()) stack.push([child, `${pointer}/${i}`]);
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        const escaped = key.replaceAll('~', '~0').replaceAll('/', '~1');
+        if (key.includes('\u0000')) return `${pointer}/${escaped}`;
+        stack.push([child, `${pointer}/${escaped}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+const nulError = (pointer: string): ErrorObject => ({
+  instancePath: pointer,
+  schemaPath: '#',
+  keyword: 'nul',
+  params: {},
+  message: 'must not contain the NUL character (U+0000)',
+});
+
+function withoutNul(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown, ctx?: Parameters<ValidateFunction>[1]) => {
+    const valid = validate(data, ctx);
+    checked.errors = validate.errors;
+    if (!valid) return false;
+    const pointer = nulPointer(data);
+    if (pointer === undefined) return true;
+    checked.errors = [nulError(pointer)];
+    return false;
+  }) as ValidateFunction;
+  // Fastify passes the parent context (needed for coercion of a root value) only to functions that carry these.
+  return Object.assign(checked, { schema: validate.schema, schemaEnv: validate.schemaEnv });
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  return withoutNul(ajv.compile(schema as object)) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
 const fieldErrorsMax = 50;
@@ -53,7 +98,7 @@ export function toFieldErrors(errors: readonly ErrorObject[], part: string | und
 
 /** The body validator for use outside HTTP (the CLI importer validates each order exactly as the API does). */
 export function compileBodyValidator(schema: object): { check(value: unknown): FieldError[] } {
-  const validate = bodyAjv.compile(schema);
+  const validate = withoutNul(bodyAjv.compile(schema));
   return {
     check(value) {
       return validate(value) ? [] : toFieldErrors(validate.errors ?? [], 'body');

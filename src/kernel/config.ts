@@ -9,6 +9,13 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
   readonly logLevel: string;
+  /** EasyPost API key: with it the EasyPost carrier is offered beside the built-in table-rate carrier. */
+  readonly easypostApiKey: string | undefined;
+  readonly easypostBaseUrl: string | undefined;
+  /** GS1 company prefix for parcel SSCCs (7 to 10 digits); default GS1's documented example prefix. */
+  readonly gs1CompanyPrefix: string;
+  /** A rate sheet file for the table-rate carrier; default the sheet shipped with Fulfill. */
+  readonly rateSheetPath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -22,6 +29,19 @@ function parsePort(raw: string | undefined, fallback: number): number {
     throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
   }
   return port;
+}
+
+function parseUrl(raw: string | undefined, name: string): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigError(`${name} must be an http(s) URL`);
+  return value.replace(/\/+$/, '');
+}
+
+function parseGs1Prefix(raw: string | undefined): string {
+  const value = raw?.trim() || '0614141';
+  if (!/^\d{7,10}$/.test(value)) throw new ConfigError('FULFILL_GS1_PREFIX must be a GS1 company prefix of 7 to 10 digits');
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -40,5 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     adminKey,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    easypostApiKey: env.EASYPOST_API_KEY?.trim() || undefined,
+    easypostBaseUrl: parseUrl(env.EASYPOST_BASE_URL, 'EASYPOST_BASE_URL'),
+    gs1CompanyPrefix: parseGs1Prefix(env.FULFILL_GS1_PREFIX),
+    rateSheetPath: env.FULFILL_RATE_SHEET?.trim() || undefined,
   };
 }

@@ -17,6 +17,13 @@ export const idPrefixes = {
   backorder: 'bo',
   apiKey: 'key',
   event: 'evt',
+  wave: 'wave',
+  pickList: 'pl',
+  pickTask: 'pt',
+  parcel: 'prc',
+  shipment: 'shp',
+  manifest: 'mf',
+  box: 'box',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

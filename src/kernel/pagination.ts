@@ -15,6 +15,18 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return text.slice(3);
 }
 
+/** A cursor over a numeric key (event or movement sequence): anything but a small whole number is refused. */
+export function decodeSeqCursor(cursor: string | undefined): number | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(key)) {
+    throw new ProblemError('validation_failed', 'the cursor is not one this API returned', {
+      errors: [{ pointer: '/cursor', detail: 'invalid cursor' }],
+    });
+  }
+  return Number(key);
+}
+
 export const pageSize = (limit: number | undefined): number => Math.min(Math.max(1, limit ?? limits.pageSizeDefault), limits.pageSizeMax);
 
 export interface Page<T> {

@@ -3,8 +3,8 @@ import { type Kysely, type Transaction as KyselyTransaction, sql } from 'kysely'
 import type { DialectName } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { openPostgres } from './postgres.js';
-import { isTransient } from './sql-helpers.js';
 import type { Database } from './schema.js';
+import { isTransient } from './sql-helpers.js';
 import { openSqlite } from './sqlite.js';
 
 /** A query handle inside a transaction. Stores take this, never a pool. */

@@ -5,6 +5,7 @@ export type { Database } from './schema.js';
 export {
   chunkRows,
   forUpdate,
+  insertRows,
   isCheckViolation,
   isTransient,
   isUniqueViolation,

@@ -1,12 +1,14 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Db } from './db.js';
 import type { DialectName } from './dialect.js';
 import { core } from './migrations/0001-core.js';
+import { warehouse } from './migrations/0002-warehouse.js';
 
 /** Migrations live in code (no files to find at run time) and run in order, once, under a lock. */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
+    '0002-warehouse': warehouse(dialect),
   };
 }
 
@@ -18,7 +20,18 @@ class InCodeProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.write, provider: new InCodeProvider(db.dialect) });
+  // On PostgreSQL, Kysely looks for its migration tables in every schema of the database unless told which:
+  // with another schema already migrated (a second deployment, a parallel test) it would skip creating its
+  // own and fail. The tables live in the connection's current schema (set by search_path).
+  const schema =
+    db.dialect === 'postgres'
+      ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db.write)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: db.write,
+    provider: new InCodeProvider(db.dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

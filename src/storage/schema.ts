@@ -188,6 +188,161 @@ export interface IdempotencyKeyTable {
   created_at: string;
 }
 
+export interface ItemBinTable {
+  location_id: string;
+  item_id: string;
+  bin_id: string;
+  updated_at: string;
+}
+
+export interface BoxTable {
+  id: string;
+  location_id: string;
+  code: string;
+  kind: string;
+  length_mm: number;
+  width_mm: number;
+  height_mm: number;
+  outer_length_mm: number;
+  outer_width_mm: number;
+  outer_height_mm: number;
+  max_weight_g: number;
+  box_weight_g: number;
+  cost: number;
+  active: number;
+  created_at: string;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface WaveTable {
+  id: string;
+  location_id: string;
+  strategy: string;
+  status: string;
+  filters: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PickListTable {
+  id: string;
+  wave_id: string;
+  location_id: string;
+  status: string;
+  walk_length: number;
+  naive_walk_length: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PickTaskTable {
+  id: string;
+  pick_list_id: string;
+  position: number;
+  fulfillment_order_id: string;
+  fulfillment_order_line_id: string;
+  item_id: string;
+  bin_code: string | null;
+  pick_sequence: number;
+  tote: string;
+  quantity: number;
+  picked_quantity: number;
+  short_quantity: number;
+  status: string;
+}
+
+export interface ParcelTable {
+  id: string;
+  fulfillment_order_id: string;
+  location_id: string;
+  status: string;
+  box_code: string;
+  length_mm: number;
+  width_mm: number;
+  height_mm: number;
+  weight_g: number;
+  sscc: string;
+  label_state: string;
+  carrier: string | null;
+  service: string | null;
+  tracking_number: string | null;
+  carrier_shipment_id: string | null;
+  billable_weight_g: number | null;
+  label_cost: number | null;
+  label_currency: string | null;
+  label_attempts: number;
+  label_error: string | null;
+  rate_choice: string | null;
+  shipment_id: string | null;
+  manifest_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ParcelItemTable {
+  parcel_id: string;
+  fulfillment_order_line_id: string;
+  item_id: string;
+  quantity: number;
+}
+
+export interface ParcelDocumentTable {
+  parcel_id: string;
+  format: string;
+  content: Buffer;
+  created_at: string;
+}
+
+export interface ShipmentTable {
+  id: string;
+  fulfillment_order_id: string;
+  order_id: string;
+  location_id: string;
+  carrier: string;
+  service: string;
+  status: string;
+  tracking_numbers: string;
+  cost: number;
+  currency: string;
+  rate_choice: string;
+  shipped_at: string;
+  created_by: string;
+}
+
+export interface CarrierLabelTable {
+  idempotency_key: string;
+  carrier_id: string;
+  label_ref: string;
+  location_id: string;
+  ship_date: string;
+  status: string;
+  manifest_id: string | null;
+  record: string;
+  created_at: string;
+}
+
+export interface CarrierManifestTable {
+  idempotency_key: string;
+  carrier_id: string;
+  manifest: string;
+}
+
+export interface ManifestTable {
+  id: string;
+  location_id: string;
+  carrier: string;
+  ship_date: string;
+  parcel_count: number;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   items: ItemTable;
@@ -204,4 +359,17 @@ export interface Database {
   holds: HoldTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;
+  item_bins: ItemBinTable;
+  boxes: BoxTable;
+  counters: CounterTable;
+  waves: WaveTable;
+  pick_lists: PickListTable;
+  pick_tasks: PickTaskTable;
+  parcels: ParcelTable;
+  parcel_items: ParcelItemTable;
+  parcel_documents: ParcelDocumentTable;
+  shipments: ShipmentTable;
+  manifests: ManifestTable;
+  carrier_labels: CarrierLabelTable;
+  carrier_manifests: CarrierManifestTable;
 }

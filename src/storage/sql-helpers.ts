@@ -1,7 +1,8 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
 import { limits } from '../kernel/limits.js';
 import type { Tx } from './db.js';
 import type { DialectName } from './dialect.js';
+import type { Database } from './schema.js';
 
 /** Splits rows for multi-row inserts so no statement exceeds the dialects' parameter limits. */
 export function chunkRows<T extends object>(rows: readonly T[]): T[][] {
@@ -11,6 +12,44 @@ export function chunkRows<T extends object>(rows: readonly T[]): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < rows.length; i += perChunk) chunks.push(rows.slice(i, i + perChunk));
   return chunks;
+}
+
+/**
+ * A multi-row INSERT written straight to SQL text with one parameter per value: the same statement Kysely's
+ * `insertInto(table).values(rows)` produces, without building and compiling a node per value (on the intake hot
+ * path, with dozens of orders per group commit, that was a fifth of the server's CPU). Every row must have the
+ * same keys and no undefined value (undefined means DEFAULT to Kysely); otherwise the chunk goes through Kysely.
+ * Table and column names come from code, never from input.
+ */
+export async function insertRows<T extends object>(tx: Tx, table: keyof Database, rows: readonly T[]): Promise<void> {
+  const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
+  for (const chunk of chunkRows(rows)) {
+    const columns = Object.keys(chunk[0] as object);
+    const parameters: unknown[] = [];
+    const tuples: string[] = [];
+    let plain = true;
+    for (const row of chunk) {
+      const values = row as Record<string, unknown>;
+      if (Object.keys(values).length !== columns.length) plain = false;
+      const marks: string[] = [];
+      for (const column of columns) {
+        const value = values[column];
+        if (value === undefined) plain = false;
+        parameters.push(value);
+        marks.push(postgres ? `$${parameters.length}` : '?');
+      }
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    if (!plain) {
+      await tx
+        .insertInto(table)
+        .values(chunk as never)
+        .execute();
+      continue;
+    }
+    const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`;
+    await tx.executeQuery(CompiledQuery.raw(text, parameters));
+  }
 }
 
 /** Row locks exist on PostgreSQL; SQLite has one writer, so its transactions are already serial. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { type App, compose } from '../../src/compose.js';
+import { type App, type ComposeOptions, compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import type { IdGenerator } from '../../src/kernel/ids.js';
@@ -25,6 +25,8 @@ export interface TestAppOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly poolSize?: number;
+  /** Carrier wiring passed through to `compose` (extra adapters, EasyPost against a local fake, a rate sheet). */
+  readonly compose?: Pick<ComposeOptions, 'carriers' | 'easypostApiKey' | 'easypostBaseUrl' | 'rateSheetPath' | 'gs1CompanyPrefix'>;
 }
 
 /** A real app on a real, empty database of the given dialect. Always `close()` it (it drops the database). */
@@ -37,6 +39,7 @@ export async function createTestApp(dialect: DialectName, options: TestAppOption
     adminKey,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
+    ...(options.compose ?? {}),
   });
   const http = await buildHttpApp(app, { logLevel: process.env.TEST_LOG_LEVEL ?? false });
   const request = (o: InjectOptions) => http.inject({ ...o, headers: { ...adminHeaders, ...(o.headers ?? {}) } });

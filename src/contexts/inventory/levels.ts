@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { decodeCursor, type Page, pageSize, toPage } from '../../kernel/pagination.js';
+import { decodeCursor, decodeSeqCursor, type Page, pageSize, toPage } from '../../kernel/pagination.js';
 import type { Deps } from '../deps.js';
 
 export interface LevelView {
@@ -77,7 +77,7 @@ export async function listMovements(
   },
 ): Promise<Page<MovementView>> {
   const size = pageSize(query.limit);
-  const after = decodeCursor(query.cursor);
+  const after = decodeSeqCursor(query.cursor);
   let q = deps.db.read
     .selectFrom('inventory_movements as m')
     .innerJoin('items as i', 'i.id', 'm.item_id')
@@ -101,7 +101,7 @@ export async function listMovements(
   if (query.sku) q = q.where('i.sku', '=', query.sku);
   if (query.location) q = q.where('loc.code', '=', query.location);
   if (query.ref_id) q = q.where('m.ref_id', '=', query.ref_id);
-  if (after !== undefined) q = q.where('m.id', '<', Number(after));
+  if (after !== undefined) q = q.where('m.id', '<', after);
   const rows = await q.execute();
   return toPage(
     rows,

@@ -2,6 +2,15 @@ export { allocateBackorders } from './backorders.js';
 export { type CancelInput, cancelOrder } from './cancel.js';
 export * from './domain/machines.js';
 export type { FulfillmentOrderView, HoldView, OrderInput, OrderLineView, OrderView } from './domain/types.js';
+export {
+  fulfillShipped,
+  openFulfillmentOrder,
+  reallocateShortPick,
+  recordOrderEvent,
+  refreshOrderStatus,
+  type ShortPick,
+  startFulfillmentOrders,
+} from './fulfillment.js';
 export { type HoldInput, placeHold, releaseHold } from './holds.js';
 export { purgeIdempotencyKeys } from './idempotency.js';
 export { type IdempotencyClaim, type IntakeOutcome, type IntakeRequest, type OrdersDeps, placeOrder, placeOrders } from './intake.js';

@@ -60,15 +60,17 @@ async function loadBatchContext(tx: Tx, deps: OrdersDeps, requests: readonly Int
         .execute()
     ).map((o) => [`${o.channel}\u0000${o.external_id}`, o.id]),
   );
-  const keys = requests.flatMap((r) => (r.idempotency ? [r.idempotency.key] : []));
+  const claims = requests.flatMap((r) => (r.idempotency ? [r.idempotency] : []));
   const stored = new Map(
-    keys.length === 0
+    claims.length === 0
       ? []
       : (
           await tx
             .selectFrom('idempotency_keys')
             .selectAll()
-            .where('key', 'in', [...new Set(keys)])
+            // The primary key is (principal, key): without the principal this was a full scan per batch.
+            .where('principal', 'in', [...new Set(claims.map((c) => c.principal))])
+            .where('key', 'in', [...new Set(claims.map((c) => c.key))])
             .execute()
         ).map((row) => [`${row.principal}\u0000${row.key}`, row]),
   );

@@ -1,4 +1,4 @@
-import { decodeCursor, type Page, pageSize, toPage } from '../../kernel/pagination.js';
+import { decodeCursor, decodeSeqCursor, type Page, pageSize, toPage } from '../../kernel/pagination.js';
 import { fail, ok, type Result } from '../../kernel/result.js';
 import type { Deps } from '../deps.js';
 import { type EventView, toEventView } from '../messaging/index.js';
@@ -62,14 +62,14 @@ export async function listOrderEvents(
   const exists = await deps.db.read.selectFrom('orders').select('id').where('id', '=', id).executeTakeFirst();
   if (!exists) return fail('not_found', `no order ${id}`);
   const size = pageSize(query.limit);
-  const after = decodeCursor(query.cursor);
+  const after = decodeSeqCursor(query.cursor);
   let q = deps.db.read
     .selectFrom('events')
     .selectAll()
     .where('order_id', '=', id)
     .orderBy('seq')
     .limit(size + 1);
-  if (after !== undefined) q = q.where('seq', '>', Number(after));
+  if (after !== undefined) q = q.where('seq', '>', after);
   return ok(toPage(await q.execute(), size, (r) => String(r.seq), toEventView));
 }
 

@@ -1,5 +1,5 @@
 import type { DialectName, Tx } from '../../storage/index.js';
-import { chunkRows, forUpdate } from '../../storage/index.js';
+import { forUpdate, insertRows } from '../../storage/index.js';
 import type { IdempotencyRow, OrderAggregate, OrderRow } from './domain/rows.js';
 
 async function insertChunked<T extends object>(
@@ -7,12 +7,7 @@ async function insertChunked<T extends object>(
   table: 'orders' | 'order_lines' | 'fulfillment_orders' | 'fulfillment_order_lines' | 'backorders' | 'holds' | 'idempotency_keys',
   rows: readonly T[],
 ): Promise<void> {
-  for (const chunk of chunkRows(rows)) {
-    await tx
-      .insertInto(table)
-      .values(chunk as never)
-      .execute();
-  }
+  await insertRows(tx, table, rows);
 }
 
 /** Writes many orders with one multi-row insert per table. */

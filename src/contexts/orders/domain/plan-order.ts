@@ -1,5 +1,6 @@
+import { isCountry } from '../../../kernel/countries.js';
 import type { IdGenerator } from '../../../kernel/ids.js';
-import { lineTotal, sumAmounts } from '../../../kernel/money.js';
+import { isCurrency, lineTotal, sumAmounts } from '../../../kernel/money.js';
 import type { FieldError } from '../../../kernel/problem.js';
 import { fail, ok, type Result } from '../../../kernel/result.js';
 import type { DomainEvent } from '../../messaging/index.js';
@@ -38,6 +39,17 @@ export interface PlanContext {
   readonly locationCode: (locationId: string) => string;
 }
 
+/** Codes the schema can only check for shape: the currency must be ISO 4217 money, the country ISO 3166-1. */
+function codeErrors(input: OrderInput): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!isCurrency(input.currency)) errors.push({ pointer: '/currency', detail: `${input.currency} is not an ISO 4217 currency code` });
+  const country = input.shipping_address?.country;
+  if (country !== undefined && !isCountry(country)) {
+    errors.push({ pointer: '/shipping_address/country', detail: `${country} is not an ISO 3166-1 alpha-2 country code` });
+  }
+  return errors;
+}
+
 function checkLines(input: OrderInput, items: ReadonlyMap<string, IntakeItem>): Result<number> {
   const unknown: FieldError[] = [];
   const totals: number[] = [];
@@ -62,6 +74,8 @@ function checkLines(input: OrderInput, items: ReadonlyMap<string, IntakeItem>): 
  * the events. Pure: the caller supplies availability, ids and time. A `deny` shortfall refuses the order.
  */
 export function planOrder(input: OrderInput, ctx: PlanContext): Result<PlannedOrder> {
+  const codes = codeErrors(input);
+  if (codes.length > 0) return fail('validation_failed', codes.map((e) => e.detail).join('; '), { errors: codes });
   const subtotal = checkLines(input, ctx.items);
   if (!subtotal.ok) return subtotal;
   const physical = input.lines.some((l) => ctx.items.get(l.sku)?.kind === 'physical');

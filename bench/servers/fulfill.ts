@@ -1,0 +1,67 @@
+/**
+ * The Fulfill API as `fulfill serve` runs it (compose + buildHttpApp, request logging off), on the database the
+ * bench chose: BENCH_SQLITE_FILE, or DATABASE_URL (its schema in `?options=-c search_path=...`). It also counts, for the bench, how the
+ * intake queue groups orders into transactions: every intake transaction starts by taking the waiting orders
+ * (at most limits.groupCommitOrdersMax), so orders submitted but not yet taken give each batch's size.
+ */
+import { performance } from 'node:perf_hooks';
+import { compose } from '../../src/compose.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import { limits } from '../../src/kernel/limits.js';
+
+const sqliteFile = process.env.BENCH_SQLITE_FILE;
+const databaseUrl = process.env.DATABASE_URL;
+if (!sqliteFile && !databaseUrl) throw new Error('set BENCH_SQLITE_FILE or DATABASE_URL');
+
+const app = await compose({
+  ...(sqliteFile ? { sqliteFile } : { databaseUrl }),
+  adminKey: process.env.FULFILL_ADMIN_KEY,
+});
+const http = await buildHttpApp(app, { logLevel: false });
+
+let stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {} as Record<string, number>, since: performance.now() };
+let waiting = 0;
+const submit = app.intake.submit.bind(app.intake);
+app.intake.submit = (request) => {
+  waiting += 1;
+  stats.ordersSubmitted += 1;
+  return submit(request);
+};
+const transaction = app.db.transaction.bind(app.db);
+(app.db as { transaction: typeof transaction }).transaction = async (fn) => {
+  const taken = Math.min(waiting, limits.groupCommitOrdersMax);
+  waiting -= taken;
+  const bucket = taken <= 1 ? '1' : taken <= 4 ? '2-4' : taken <= 16 ? '5-16' : taken <= 64 ? '17-64' : taken <= 255 ? '65-255' : '256';
+  if (taken > 0) stats.batchSizes[bucket] = (stats.batchSizes[bucket] ?? 0) + 1;
+  const started = performance.now();
+  try {
+    return await transaction(fn);
+  } finally {
+    stats.transactions += 1;
+    stats.transactionMs += performance.now() - started;
+  }
+};
+
+await http.listen({ port: 0, host: '127.0.0.1' });
+const address = http.server.address();
+if (address === null || typeof address === 'string') throw new Error('no TCP address');
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'reset-stats') {
+    stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, since: performance.now() };
+    process.send?.({ type: 'stats-reset' });
+  }
+  if (message.type === 'get-stats') {
+    const { since, ...rest } = stats;
+    process.send?.({ type: 'stats', stats: { ...rest, windowMs: performance.now() - since } });
+  }
+});
+process.on('disconnect', () => process.exit(1));
+process.once('SIGTERM', () => {
+  // Like `fulfill serve`: stop accepting, let in-flight orders commit, close the database, exit.
+  void http
+    .close()
+    .then(() => app.close())
+    .finally(() => process.exit(0));
+});
+process.send?.({ type: 'ready', port: address.port });

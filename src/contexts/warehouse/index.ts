@@ -1,0 +1,11 @@
+export { type BoxInput, type BoxView, boxCatalogFor, createBoxes, listBoxes } from './boxes.js';
+export { type DocumentFile, manifestFile, packingSlipFile, parcelLabelFile, pickListFile } from './documents.js';
+export * from './domain/index.js';
+export { buyLabels, type LabelInput, type ShippingDeps, voidParcelLabel } from './labels.js';
+export { gs1ExamplePrefix, type PackInput, type PackingDeps, type Proposal, packParcels, proposePacking } from './packing.js';
+export { getParcel, listParcels, type ParcelView, unpackParcel } from './parcels.js';
+export { getPickList, type ScanInput, type ScanResult, type ShortInput, scanPick, shortPick } from './picking.js';
+export { createManifest, getManifest, type ManifestInput, type ManifestView, type ShipmentView, shipFulfillmentOrder } from './ship.js';
+export { assignSlots, listSlots, type SlotView } from './slotting.js';
+export type { PickListView, PickTaskView, WaveView } from './store.js';
+export { getWave, releaseWave, type WaveInput } from './waves.js';
