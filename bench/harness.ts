@@ -40,7 +40,7 @@ export const defaultOptions: BenchOptions = {
   skuCount: spreadSkuCountDefault,
 };
 
-export const quickOptions: BenchOptions = { ...defaultOptions, durationS: 2, warmupS: 1 };
+export const quickOptions: BenchOptions = { ...defaultOptions, durationS: 1, warmupS: 0.5 };
 
 export interface IntakeMeasurement extends HttpLoadResult {
   /** This run's orders in the database afterwards; must be >= every acknowledged (201) order. */
@@ -51,6 +51,8 @@ export interface IntakeMeasurement extends HttpLoadResult {
 export interface DialectResults {
   readonly dialect: BenchDialect;
   readonly skipped?: string;
+  /** The intake server's commit settings, checked: WAL + synchronous FULL, or fsync + synchronous_commit on. */
+  readonly durability?: Record<string, string>;
   readonly raw?: { readonly perOrder: RawResult; readonly perOrderHot: RawResult; readonly batched: RawResult };
   readonly intake?: IntakeMeasurement;
   readonly hot?: IntakeMeasurement;
@@ -188,11 +190,18 @@ async function dialectSuite(
   let intake: IntakeMeasurement;
   let hot: IntakeMeasurement;
   let batchHttp: BatchHttpResult;
+  let durability: Record<string, string> = {};
   try {
     const server = await spawnServer('fulfill.ts', {
       env: { ...httpDb.serverEnv, FULFILL_ADMIN_KEY: benchAdminKey },
       cpuProfileDir: options.cpuProfileDir ? path.join(options.cpuProfileDir, dialect) : undefined,
     });
+    durability = server.durability;
+    const durable =
+      dialect === 'sqlite'
+        ? durability.journal_mode === 'wal' && Number(durability.synchronous) >= 2
+        : durability.fsync === 'on' && durability.synchronous_commit !== 'off' && durability.synchronous_commit !== 'local';
+    if (!durable) problems.push(`${dialect}: the server does not commit durably: ${JSON.stringify(durability)}`);
     try {
       await seedCatalog(httpPost(server.url), options.skuCount);
       const intakeRun = async (label: string, isHot: boolean): Promise<IntakeMeasurement> => {
@@ -257,7 +266,7 @@ async function dialectSuite(
     problems.push(`${dialect} import: ${imported.rejected} rejected, ${imported.existed} already existed`);
   }
   log(`  ${Math.round(imported.throughput)} orders/s`);
-  return { dialect, raw, intake, hot, batchHttp, import: imported };
+  return { dialect, durability, raw, intake, hot, batchHttp, import: imported };
 }
 
 export const resultsFile = path.join(repoRoot, 'bench', 'results', 'latest.json');

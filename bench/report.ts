@@ -135,6 +135,7 @@ export function formatReport(results: BenchResults): string {
     if (!d.raw) continue;
     const one =
       d.dialect === 'sqlite' ? '1 transaction per order' : `1 round trip per order (${results.options.postgresRawClients} connections)`;
+    out.push(`  ${names[d.dialect]} server commits with ${JSON.stringify(d.durability ?? {})}`);
     out.push(
       `  ${names[d.dialect]} raw driver: ${fmt(d.raw.perOrder.throughput)}/s ${one}, ${fmt(d.raw.perOrderHot.throughput)}/s on hot SKUs, ${fmt(d.raw.batched.throughput)}/s with ${results.options.batchOrders} orders per transaction`,
     );

@@ -45,7 +45,8 @@ export async function compose(options: ComposeOptions): Promise<App> {
       const price = cheapestTableRate(sheet, from, to);
       return {
         dimensionalRule: dimensionalRules.metric5000HalfKg,
-        rate: ({ billable }: { billable: { billableG: number } }) => price(billable.billableG),
+        rate: ({ box, actualWeightG }: { box: { outerMm: { length: number; width: number; height: number } }; actualWeightG: number }) =>
+          price({ lengthMm: box.outerMm.length, widthMm: box.outerMm.width, heightMm: box.outerMm.height, weightG: actualWeightG }),
       };
     },
   };

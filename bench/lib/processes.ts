@@ -33,6 +33,8 @@ export interface ServerStats {
 
 export interface ServerProcess {
   readonly url: string;
+  /** The server's commit settings (journal_mode and synchronous, or fsync and synchronous_commit). */
+  readonly durability: Record<string, string>;
   readonly pid: number;
   /** Starts a fresh statistics window in the server (group-commit batch sizes, writer busy time). */
   resetStats(): Promise<void>;
@@ -48,7 +50,10 @@ export interface SpawnOptions {
   readonly startTimeoutMs?: number;
 }
 
-type Message = { type: 'ready'; port: number } | { type: 'stats'; stats: ServerStats } | { type: 'stats-reset' };
+type Message =
+  | { type: 'ready'; port: number; durability?: Record<string, string> }
+  | { type: 'stats'; stats: ServerStats }
+  | { type: 'stats-reset' };
 
 /**
  * Runs one of bench/servers/*.ts in its own Node process (through tsx, so it always runs the current source)
@@ -99,6 +104,7 @@ export async function spawnServer(script: string, options: SpawnOptions = {}): P
     const ready = await waitFor('ready', options.startTimeoutMs ?? 60_000);
     return {
       url: `http://127.0.0.1:${ready.port}`,
+      durability: ready.durability ?? {},
       pid: child.pid as number,
       async resetStats() {
         const reply = waitFor('stats-reset', 5_000);

@@ -5,6 +5,7 @@
  * (at most limits.groupCommitOrdersMax), so orders submitted but not yet taken give each batch's size.
  */
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { limits } from '../../src/kernel/limits.js';
@@ -42,6 +43,19 @@ const transaction = app.db.transaction.bind(app.db);
   }
 };
 
+/** How this server commits, reported to the bench: a 201 must mean a durable commit. */
+async function durability(): Promise<Record<string, string>> {
+  const one = async (query: string) => {
+    const { rows } = await sql.raw<Record<string, unknown>>(query).execute(app.db.write);
+    return String(Object.values(rows[0] ?? {})[0]);
+  };
+  if (app.db.dialect === 'sqlite') {
+    // synchronous: 2 is FULL, 3 is EXTRA.
+    return { journal_mode: await one('pragma journal_mode'), synchronous: await one('pragma synchronous') };
+  }
+  return { fsync: await one('show fsync'), synchronous_commit: await one('show synchronous_commit') };
+}
+
 await http.listen({ port: 0, host: '127.0.0.1' });
 const address = http.server.address();
 if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -64,4 +78,4 @@ process.once('SIGTERM', () => {
     .then(() => app.close())
     .finally(() => process.exit(0));
 });
-process.send?.({ type: 'ready', port: address.port });
+process.send?.({ type: 'ready', port: address.port, durability: await durability() });

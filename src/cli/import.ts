@@ -195,6 +195,13 @@ export function importCommand(program: Command, globals: () => GlobalOptions): v
       const batchSize = Number(options.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError('--batch-size must be a positive whole number');
       const rejectsPath = options.rejects ?? `${file}.rejects.ndjson`;
+      // Opened before any order is placed: a rejects file that cannot be written stops the import up front.
+      let rejectsFd: number;
+      try {
+        rejectsFd = fs.openSync(rejectsPath, 'w');
+      } catch (error) {
+        throw new CliError(`cannot write the rejects file: ${(error as Error).message}`);
+      }
       const size = fs.statSync(file).size;
       const stream = fs.createReadStream(file);
       const bar =
@@ -202,7 +209,7 @@ export function importCommand(program: Command, globals: () => GlobalOptions): v
           ? new SingleBar({ format: 'import [{bar}] {percentage}% | {created} created | {rejected} rejected', stream: process.stderr })
           : undefined;
       bar?.start(size, 0, { created: 0, rejected: 0 });
-      const rejects = fs.createWriteStream(rejectsPath);
+      const rejects = fs.createWriteStream(rejectsPath, { fd: rejectsFd });
       const summary = await withApp(globals(), (app) =>
         importOrders(app, format === 'csv' ? csvOrders(stream) : ndjsonOrders(stream), {
           batchSize,

@@ -32,6 +32,7 @@ export const problemCatalog = {
   not_picked: { status: 409, title: 'The units have not been picked' },
   wrong_box: { status: 422, title: 'The items do not fit the chosen box' },
   unknown_box: { status: 422, title: 'No such box in the catalog' },
+  promise_unreachable: { status: 422, title: 'No carrier service delivers by the promise date' },
   carrier_error: { status: 502, title: 'The carrier refused or failed the request' },
   carrier_timeout: { status: 504, title: 'The carrier did not answer in time; retry' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

@@ -164,12 +164,23 @@ describe('CLI help and usage errors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulfill-cli-'));
     const dataDir = { DATA_DIR: dir };
     fs.writeFileSync(path.join(dir, 'orders.txt'), 'x\n');
+    // An unclosed quote swallows the rest of the file: the import stops with the line it was found on.
+    fs.writeFileSync(
+      path.join(dir, 'broken.csv'),
+      `${csvHeader}\ncsvfile,B-1,USD,a@example.com,,,,,"1 Main St,,Boston,MA,02108,US,,,,IMP-A,1,100\n`,
+    );
     try {
       const cases: [string[], Record<string, string>, RegExp][] = [
         [['bogus'], dataDir, /^error: unknown command 'bogus'/],
         [['--bogus'], dataDir, /^error: unknown option '--bogus'/],
         [['keys', 'create', '--name', 'x'], dataDir, /^error: required option '--scope <scope\.\.\.>' not specified/],
         [['import', path.join(dir, 'orders.txt')], dataDir, /^fulfill: say --format csv or --format ndjson/],
+        [
+          ['import', path.join(dir, 'orders.txt'), '--format', 'ndjson', '--rejects', path.join(dir, 'no-such-dir', 'rejects.ndjson')],
+          dataDir,
+          /^fulfill: cannot write the rejects file: ENOENT/,
+        ],
+        [['import', path.join(dir, 'broken.csv')], dataDir, /^fulfill: the CSV file is malformed \(Quote Not Closed: .* at line 2\)/],
         [
           ['migrate'],
           { DATABASE_URL: 'mysql://root@127.0.0.1/fulfill' },
@@ -304,12 +315,16 @@ const readRejects = (file: string): Reject[] =>
     .map((l) => JSON.parse(l) as Reject)
     .sort((a, b) => a.row - b.row);
 
-// Each CLI run starts Node with tsx (about 2 s of CPU), so the dialect-independent parts (running demo twice,
-// keys, an import with nothing to reject) run on SQLite only; import and verify run on both.
-for (const dialect of await testDialects()) {
-  const full = dialect === 'sqlite';
-  describe(`CLI against a real database (${dialect})`, () => {
-    test(`demo, inventory verify, import of CSV and NDJSON with rejects${full ? ', keys' : ''}`, { timeout: testTimeoutMs }, async () => {
+// Each CLI run starts Node with tsx (about 2 s of CPU), so the parts that do not depend on the dialect (demo
+// twice, re-imports, an import with nothing to reject, keys) run on SQLite only; demo, import and verify run on both.
+const dialects = await testDialects();
+// The dialects run side by side: each mostly waits for its child processes.
+describe('CLI against a real database', { concurrency: true }, () => {
+  for (const dialect of dialects) {
+    const full = dialect === 'sqlite';
+    test(`${dialect}: demo, inventory verify, import of CSV and NDJSON with rejects${full ? ', re-import, keys' : ''}`, {
+      timeout: testTimeoutMs,
+    }, async () => {
       const db = await cliDatabase(dialect);
       try {
         // demo on an empty database, then again.
@@ -360,7 +375,7 @@ for (const dialect of await testDialects()) {
           }
         });
 
-        await checkCsvImport(db);
+        await checkCsvImport(db, full);
         await checkNdjsonImport(db, full);
         await db.inProcess(async (request) => {
           const [level] = dataOf<{ on_hand: number; reserved: number }>(await request('GET', '/v1/inventory?sku=IMP-A&location=IMP-WH'));
@@ -379,10 +394,10 @@ for (const dialect of await testDialects()) {
         await db.drop();
       }
     });
-  });
-}
+  }
+});
 
-async function checkCsvImport(db: CliDatabase): Promise<void> {
+async function checkCsvImport(db: CliDatabase, reimport: boolean): Promise<void> {
   const file = path.join(db.dir, 'orders.csv');
   fs.writeFileSync(file, csvFile);
   const first = await cli(['import', file], db.env);
@@ -446,6 +461,7 @@ async function checkCsvImport(db: CliDatabase): Promise<void> {
     assert.equal(c7.service_level, 'standard');
   });
 
+  if (!reimport) return;
   // The same file again creates nothing: every good order already exists, the bad rows are rejected again.
   const second = await cli(['import', '--no-progress', file], db.env);
   assert.equal(second.code, 3, show(second));
@@ -456,7 +472,7 @@ async function checkCsvImport(db: CliDatabase): Promise<void> {
   });
 }
 
-async function checkNdjsonImport(db: CliDatabase, withClean: boolean): Promise<void> {
+async function checkNdjsonImport(db: CliDatabase, full: boolean): Promise<void> {
   const file = path.join(db.dir, 'orders.ndjson');
   const rejectsFile = path.join(db.dir, 'ndjson-rejects.ndjson');
   fs.writeFileSync(file, ndjsonFile);
@@ -483,12 +499,11 @@ async function checkNdjsonImport(db: CliDatabase, withClean: boolean): Promise<v
   assert.match(rejects[4]?.detail ?? '', /must be object/);
   assert.equal(fs.existsSync(`${file}.rejects.ndjson`), false, '--rejects is honoured');
 
-  const second = await cli(['import', file, '--rejects', rejectsFile], db.env);
-  assert.equal(second.code, 3, show(second));
-  assert.match(second.stdout, /^read 8 orders: 0 created, 3 already existed, 5 rejected /);
-
-  // A file with nothing to reject exits 0 and leaves no rejects file.
-  if (withClean) {
+  if (full) {
+    const second = await cli(['import', file, '--rejects', rejectsFile], db.env);
+    assert.equal(second.code, 3, show(second));
+    assert.match(second.stdout, /^read 8 orders: 0 created, 3 already existed, 5 rejected /);
+    // A file with nothing to reject exits 0 and leaves no rejects file.
     const clean = path.join(db.dir, 'clean.jsonl');
     fs.writeFileSync(clean, `${ndjsonOrder('N-9', [{ sku: 'IMP-A', quantity: 1, unit_price: 100 }])}\n`);
     const ok = await cli(['import', clean], db.env);
@@ -499,7 +514,7 @@ async function checkNdjsonImport(db: CliDatabase, withClean: boolean): Promise<v
   }
   await db.inProcess(async (request) => {
     const orders = dataOf<OrderJson>(await request('GET', '/v1/orders?channel=ndjsonfile'));
-    assert.deepEqual(orders.map((o) => o.external_id).sort(), withClean ? ['N-1', 'N-6', 'N-9'] : ['N-1', 'N-6']);
+    assert.deepEqual(orders.map((o) => o.external_id).sort(), full ? ['N-1', 'N-6', 'N-9'] : ['N-1', 'N-6']);
   });
 }
 
@@ -528,8 +543,6 @@ async function checkKeys(db: CliDatabase): Promise<void> {
   const revoked = await cli(['keys', 'revoke', id], db.env);
   assert.equal(revoked.code, 0, show(revoked));
   assert.equal(revoked.stdout, `revoked ${id}\n`);
-  const relisted = await cli(['keys', 'list'], db.env);
-  assert.match(relisted.stdout, new RegExp(`^${id}\\t.*\\trevoked \\S+$`, 'm'));
   // A fresh app (no key cache) refuses the revoked key.
   await db.inProcess(async (request) => {
     assert.equal((await request('GET', '/v1/orders', undefined, key)).statusCode, 401);

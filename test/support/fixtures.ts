@@ -1,17 +1,43 @@
 import assert from 'node:assert/strict';
 import type { TestApp } from './harness.js';
 
-export const address = (country = 'US', postal_code = '62701') => ({ name: 'Ann Lee', line1: '1 Main St', city: 'Springfield', region: 'IL', postal_code, country });
+export const address = (country = 'US', postal_code = '62701') => ({
+  name: 'Ann Lee',
+  line1: '1 Main St',
+  city: 'Springfield',
+  region: 'IL',
+  postal_code,
+  country,
+});
 
 export function location(code: string, extra: Record<string, unknown> = {}) {
-  return { code, name: `Location ${code}`, kind: 'warehouse', priority: 1, address: { line1: '1 Dock Rd', city: 'Newark', postal_code: '07102', country: 'US' }, ...extra };
+  return {
+    code,
+    name: `Location ${code}`,
+    kind: 'warehouse',
+    priority: 1,
+    address: { line1: '1 Dock Rd', city: 'Newark', postal_code: '07102', country: 'US' },
+    ...extra,
+  };
 }
 
 export function item(sku: string, extra: Record<string, unknown> = {}) {
-  return { sku, name: `Item ${sku}`, kind: 'physical', weight_g: 300, dimensions_mm: { length: 100, width: 80, height: 60 }, inventory_policy: 'deny', ...extra };
+  return {
+    sku,
+    name: `Item ${sku}`,
+    kind: 'physical',
+    weight_g: 300,
+    dimensions_mm: { length: 100, width: 80, height: 60 },
+    inventory_policy: 'deny',
+    ...extra,
+  };
 }
 
-export function order(externalId: string, lines: { sku: string; quantity: number; unit_price?: number }[], extra: Record<string, unknown> = {}) {
+export function order(
+  externalId: string,
+  lines: { sku: string; quantity: number; unit_price?: number }[],
+  extra: Record<string, unknown> = {},
+) {
   return {
     channel: 'web',
     external_id: externalId,

@@ -4,7 +4,7 @@ import { buildHttpApp } from '../../src/http/app.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import type { IdGenerator } from '../../src/kernel/ids.js';
 import type { DialectName } from '../../src/storage/index.js';
-import { type TestDatabase, createTestDatabase } from './dialects.js';
+import { createTestDatabase, type TestDatabase } from './dialects.js';
 
 export const adminKey = 'test-admin-key-0123456789abcdef';
 export const adminHeaders = { authorization: `Bearer ${adminKey}` };

@@ -138,7 +138,7 @@ export function easyPostScenarios(context: () => Context): void {
 
     // EasyPost buys but answers too late: 504, and the retry finds the label instead of buying another.
     purchases = fake.purchases();
-    fake.inject({ route: 'buy', action: { kind: 'delay', ms: 4_000 } });
+    fake.inject({ route: 'buy', action: { kind: 'delay', ms: 6_000 } });
     const late = assertProblem(await t.post(`/v1/fulfillment-orders/${slow}/labels`, easypost), 504, 'carrier_timeout');
     assert.equal(late.retryable, true);
     assert.equal(fake.purchases(), purchases + 1, 'EasyPost did sell the label');
@@ -190,7 +190,7 @@ export function easyPostScenarios(context: () => Context): void {
       adminKey,
       clock: ctx.clock,
       carriers: [
-        createEasyPostCarrier({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, timeoutMs: 1_500, retryBackoffMs: 10, clock: ctx.clock }),
+        createEasyPostCarrier({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, timeoutMs: 3_000, retryBackoffMs: 10, clock: ctx.clock }),
       ],
     });
     const otherHttp = await buildHttpApp(other, { logLevel: false });

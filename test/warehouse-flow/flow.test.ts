@@ -57,7 +57,7 @@ for (const dialect of await testDialects()) {
 
     before(async () => {
       fake = await startFakeEasyPost();
-      const easypost = createEasyPostCarrier({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, timeoutMs: 1_500, retryBackoffMs: 10, clock });
+      const easypost = createEasyPostCarrier({ apiKey: fake.apiKey, baseUrl: fake.baseUrl, timeoutMs: 3_000, retryBackoffMs: 10, clock });
       t = await createTestApp(dialect, { clock, compose: { carriers: [easypost] } });
     });
     after(async () => {
@@ -196,7 +196,13 @@ for (const dialect of await testDialects()) {
         assertRateChoice(p.rate_choice, 'cheapest', { carrier: 'table-rate', service: p.label.service });
         await assertLabelDocuments(t, p.id, p.label.tracking_number, p.sscc);
       }
-      assertProblem(await t.post(`/v1/fulfillment-orders/${fo1}/labels`, { carrier: 'table-rate' }), 409, 'not_picked');
+      // Asking again is idempotent: the same labels come back and nothing new is bought.
+      const again = await t.post(`/v1/fulfillment-orders/${fo1}/labels`, { carrier: 'table-rate' });
+      assert.equal(again.statusCode, 200, again.body);
+      assert.deepEqual(
+        (again.json().data as { id: string; label: { tracking_number: string } }[]).map((p) => [p.id, p.label.tracking_number]),
+        labelled.map((p) => [p.id, p.label.tracking_number]),
+      );
       const slip = await t.get(`/v1/fulfillment-orders/${fo1}/packing-slip.pdf`);
       assertPdfDocument(slip, 'packing-slip-');
       const slipText = await pdfText(slip.rawPayload);
@@ -739,28 +745,41 @@ for (const dialect of await testDialects()) {
       await verified(t);
     });
 
-    test('a label bought but not shipped survives an early manifest: it can still be voided', async () => {
+    test('the manifest lists what shipped; a label bought but not shipped stays off it and can still be voided', async () => {
       await createItems(t, [{ sku: 'F8-A', gtin: gtin13('400000000081') }]);
       await setUpWarehouse(t, { code: 'WF8', slots: [{ sku: 'F8-A', bin: 'A-01-01', sequence: 1 }], stock: { 'F8-A': 5 } });
-      const o = await placeOrder(t, 'WF8-1', [{ sku: 'F8-A', quantity: 1 }]);
-      const fo = foOf(o, 'WF8');
-      const wave = await releaseWave(t, { location: 'WF8', strategy: 'single' });
+      const late = await placeOrder(t, 'WF8-1', [{ sku: 'F8-A', quantity: 1 }]);
+      const early = await placeOrder(t, 'WF8-2', [{ sku: 'F8-A', quantity: 1 }]);
+      const [lateFo, earlyFo] = [foOf(late, 'WF8'), foOf(early, 'WF8')];
+      const wave = await releaseWave(t, { location: 'WF8', strategy: 'batch' });
       await pickAll(t, wave.pick_lists[0] as (typeof wave.pick_lists)[number]);
-      await pack(t, fo, {});
-      const [parcel] = await buyLabels(t, fo, { carrier: 'table-rate' });
-      assert.ok(parcel);
+      await pack(t, lateFo, {});
+      await pack(t, earlyFo, {});
+      const [waiting] = await buyLabels(t, lateFo, { carrier: 'table-rate' });
+      assert.ok(waiting);
       assertProblem(await t.post('/v1/manifests', { location: 'WF8', carrier: 'table-rate' }), 409, 'nothing_to_release');
-      const voided = ok(await t.post(`/v1/parcels/${parcel.id}/void`, {})) as { status: string };
-      assert.equal(voided.status, 'packed');
-      const [relabelled] = await buyLabels(t, fo, { carrier: 'table-rate' });
-      await ship(t, fo);
-      const manifest = ok(await t.post('/v1/manifests', { location: 'WF8', carrier: 'table-rate' })) as {
+      const [handedOver] = await buyLabels(t, earlyFo, { carrier: 'table-rate' });
+      await ship(t, earlyFo);
+      const first = ok(await t.post('/v1/manifests', { location: 'WF8', carrier: 'table-rate' })) as {
         parcels: { tracking_number: string }[];
       };
       assert.deepEqual(
-        manifest.parcels.map((p) => p.tracking_number),
+        first.parcels.map((p) => p.tracking_number),
+        [handedOver?.label.tracking_number],
+      );
+      // The labelled parcel that did not leave is neither on our manifest nor closed at the carrier.
+      const voided = ok(await t.post(`/v1/parcels/${waiting.id}/void`, {})) as { status: string };
+      assert.equal(voided.status, 'packed');
+      const [relabelled] = await buyLabels(t, lateFo, { carrier: 'table-rate' });
+      await ship(t, lateFo);
+      const second = ok(await t.post('/v1/manifests', { location: 'WF8', carrier: 'table-rate' })) as {
+        parcels: { tracking_number: string }[];
+      };
+      assert.deepEqual(
+        second.parcels.map((p) => p.tracking_number),
         [relabelled?.label.tracking_number],
       );
+      assertProblem(await t.post(`/v1/parcels/${relabelled?.id}/void`, {}), 409, 'illegal_transition');
       await verified(t);
     });
 
@@ -803,6 +822,30 @@ for (const dialect of await testDialects()) {
       assert.equal((await movements(t, { sku: 'F9-A', location: 'WF9' })).filter((m) => m.kind === 'ship').length, 1);
       assert.deepEqual(await level(t, 'F9-A', 'WF9'), { on_hand: 7, reserved: 1 });
       await verified(t);
+    });
+
+    test('a pick list walk is never longer than the naive walk, also with serpentine pick sequences', async () => {
+      await createItems(t, [{ sku: 'F10-A' }, { sku: 'F10-B' }, { sku: 'F10-C' }, { sku: 'F10-D' }]);
+      // Sequences as serpentinePickSequence numbers these bins on the default 20-position layout.
+      await setUpWarehouse(t, {
+        code: 'WF10',
+        slots: [
+          { sku: 'F10-A', bin: 'C-17-01', sequence: 5_601 },
+          { sku: 'F10-B', bin: 'A-17-01', sequence: 1_601 },
+          { sku: 'F10-C', bin: 'C-01-01', sequence: 4_001 },
+          { sku: 'F10-D', bin: 'A-05-01', sequence: 401 },
+        ],
+        stock: { 'F10-A': 1, 'F10-B': 1, 'F10-C': 1, 'F10-D': 1 },
+      });
+      await placeOrder(
+        t,
+        'WF10-1',
+        ['F10-A', 'F10-B', 'F10-C', 'F10-D'].map((sku) => ({ sku, quantity: 1 })),
+      );
+      const res = await t.post('/v1/waves', { location: 'WF10', strategy: 'single' });
+      assert.equal(res.statusCode, 201, res.body);
+      const [list] = (res.json() as { pick_lists: { walk_length: number; naive_walk_length: number }[] }).pick_lists;
+      assert.ok(list && list.walk_length <= list.naive_walk_length, `walk ${list?.walk_length} mm, naive ${list?.naive_walk_length} mm`);
     });
 
     easyPostScenarios(() => ({ t, fake, dialect, clock, today }));

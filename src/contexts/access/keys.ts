@@ -101,6 +101,11 @@ export class Authenticator {
     this.#adminHash = adminKey ? createHash('sha256').update(adminKey).digest() : undefined;
   }
 
+  /** Drops every cached lookup (after a revocation in this process). */
+  forgetAll(): void {
+    this.#cache.clear();
+  }
+
   async authenticate(key: string): Promise<Principal | null> {
     if (this.#adminHash && timingSafeEqual(createHash('sha256').update(key).digest(), this.#adminHash)) {
       return { id: 'admin', name: 'bootstrap admin key', scopes: ['admin'] };

@@ -291,7 +291,9 @@ export async function fulfillShipped(
   return ok({ remainderFulfillmentOrderId: remainderId });
 }
 
+/** A new fulfillment order for the unshipped remainder: open, or on hold while the order is held. */
 async function newFulfillmentOrder(tx: Tx, deps: Deps, fo: { order_id: string; location_id: string }, now: string): Promise<string> {
+  const held = await activeOrderHold(tx, fo.order_id);
   const id = deps.ids.next('fulfillmentOrder');
   await tx
     .insertInto('fulfillment_orders')
@@ -300,11 +302,37 @@ async function newFulfillmentOrder(tx: Tx, deps: Deps, fo: { order_id: string; l
       order_id: fo.order_id,
       location_id: fo.location_id,
       path: 'physical',
-      status: 'open',
+      status: held ? 'on_hold' : 'open',
       version: 1,
       created_at: now,
       updated_at: now,
     })
     .execute();
   return id;
+}
+
+/** The first active hold that covers the whole order, if any. */
+export async function activeOrderHold(tx: Tx, orderId: string): Promise<{ id: string; reason: string } | undefined> {
+  return tx
+    .selectFrom('holds')
+    .select(['id', 'reason'])
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'active')
+    .where('fulfillment_order_id', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The first active hold on the order or on this fulfillment order: held work is not labelled or shipped. */
+export async function activeHoldOn(
+  tx: Tx,
+  orderId: string,
+  fulfillmentOrderId: string,
+): Promise<{ id: string; reason: string } | undefined> {
+  return tx
+    .selectFrom('holds')
+    .select(['id', 'reason'])
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('fulfillment_order_id', 'is', null), eb('fulfillment_order_id', '=', fulfillmentOrderId)]))
+    .executeTakeFirst();
 }

@@ -72,9 +72,10 @@ export {
 } from './rate-shopping.js';
 export { type CarrierSetup, CarrierSetupError, cheapestTableRate, setUpCarriers } from './setup.js';
 export { defaultRateSheet, type RateSheetFileError, readRateSheetFile } from './table-rate/default-sheet.js';
-export { billableWeight, dimensionalWeightG } from './table-rate/pricing.js';
+export { type BillableWeight, billableWeight, dimensionalWeightG, priceFor, type TablePrice } from './table-rate/pricing.js';
 export { parseRateSheet, type RateSheet, zoneFor } from './table-rate/rate-sheet.js';
 export { type RateSheetDocument, RateSheetSchema, rateSheetFormat } from './table-rate/rate-sheet-schema.js';
 export { createMemoryTableRateStore, type TableRateLabelRecord, type TableRateStore } from './table-rate/store.js';
 export { createTableRateCarrier, TableRateCarrier, type TableRateCarrierOptions } from './table-rate/table-rate-carrier.js';
+export { type TableQuotes, tableRateQuotes } from './table-rate/table-rate-quotes.js';
 export { isTableRateTrackingNumber, type RandomInt } from './table-rate/tracking-number.js';

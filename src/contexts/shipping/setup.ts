@@ -1,12 +1,12 @@
 import type { Clock } from '../../kernel/clock.js';
 import type { Db } from '../../storage/index.js';
-import type { CarrierAdapter } from './carrier.js';
+import type { CarrierAdapter, ParcelSpec } from './carrier.js';
 import { createDbTableRateStore } from './db-store.js';
 import { createEasyPostCarrier } from './easypost/easypost-carrier.js';
 import { defaultRateSheet, readRateSheetFile } from './table-rate/default-sheet.js';
-import { priceFor } from './table-rate/pricing.js';
-import { type RateSheet, zoneFor } from './table-rate/rate-sheet.js';
+import type { RateSheet } from './table-rate/rate-sheet.js';
 import { createTableRateCarrier } from './table-rate/table-rate-carrier.js';
+import { tableRateQuotes } from './table-rate/table-rate-quotes.js';
 
 export interface CarrierSetup {
   readonly rateSheetPath?: string | undefined;
@@ -44,20 +44,30 @@ export async function setUpCarriers(
   return { carriers, sheet };
 }
 
-/** The cheapest table rate for a billable weight between two places: what box choice weighs parcels by. */
+/**
+ * The cheapest table rate for a parcel between two places: what box choice weighs parcels by. Each service
+ * applies its own dimensional divisor and rounding to the box's outer size and the actual weight.
+ */
 export function cheapestTableRate(
   sheet: RateSheet,
   from: { country: string; postalCode: string },
   to: { country: string; postalCode: string },
 ) {
-  const zone = zoneFor(sheet, from, to);
-  return (billableG: number): number | null => {
-    if (zone === undefined) return null;
-    let best: number | null = null;
-    for (const code of sheet.services.keys()) {
-      const price = priceFor(sheet, code, zone, billableG, false);
-      if (price && (best === null || price.totalMinor < best)) best = price.totalMinor;
-    }
-    return best;
+  const place = (p: { country: string; postalCode: string }) => ({
+    name: '',
+    line1: '',
+    city: '',
+    country: p.country,
+    postalCode: p.postalCode,
+  });
+  return (parcel: ParcelSpec): number | null => {
+    const { quotes } = tableRateQuotes(sheet, {
+      idempotencyKey: 'cartonization',
+      from: place(from),
+      to: place(to),
+      parcel,
+      shipDate: '2000-01-03',
+    });
+    return quotes.reduce<number | null>((best, q) => (best === null || q.amount.amountMinor < best ? q.amount.amountMinor : best), null);
   };
 }

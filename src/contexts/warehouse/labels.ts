@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../../kernel/result.js';
 import type { Tx } from '../../storage/index.js';
 import type { Actor } from '../deps.js';
-import { recordOrderEvent } from '../orders/index.js';
+import { activeHoldOn, recordOrderEvent } from '../orders/index.js';
 import {
   type CarrierAdapter,
   type CarrierFailure,
@@ -165,7 +165,27 @@ export async function buyLabels(deps: ShippingDeps, foId: string, input: LabelIn
     .where('status', '=', 'packed')
     .orderBy('id')
     .execute();
-  if (parcels.length === 0) return fail('not_picked', 'no packed parcel waits for a label');
+  const hold = await activeHoldOn(deps.db.read, ctx.value.fo.order_id, foId);
+  if (hold)
+    return fail('illegal_transition', `the order is on hold (${hold.reason}); release the hold before labelling`, { hold_id: hold.id });
+  if (parcels.length === 0) {
+    // Asking again after every parcel was labelled answers with the labels: the request is idempotent.
+    const labelled = await deps.db.read
+      .selectFrom('parcels')
+      .select('id')
+      .where('fulfillment_order_id', '=', foId)
+      .where('status', '=', 'labelled')
+      .orderBy('id')
+      .execute();
+    if (labelled.length > 0)
+      return ok(
+        await loadParcels(
+          deps.db.read,
+          labelled.map((p) => p.id),
+        ),
+      );
+    return fail('not_picked', 'no packed parcel waits for a label');
+  }
   const shipDate = input.ship_date ?? deps.clock.now().toISOString().slice(0, 10);
   const all = await deps.db.read
     .selectFrom('parcels')
@@ -229,7 +249,16 @@ async function quoteToBuy(
     strategy: strategyOf(input, ctx.promiseDate),
     shipDate,
   });
-  if (!choice.ok) return fail('carrier_error', choice.error.detail, { evaluated: choice.error.evaluated.length });
+  if (!choice.ok) {
+    const code = choice.error.code === 'no_quote_meets_promise' ? 'promise_unreachable' : 'carrier_error';
+    return fail(code, choice.error.detail, {
+      quotes: choice.error.evaluated.map((e) => ({
+        carrier: e.quote.carrierId,
+        service: e.quote.serviceCode,
+        estimated_delivery: e.estimatedDelivery,
+      })),
+    });
+  }
   return ok({
     strategy: choice.value.strategy,
     reason: choice.value.reason,

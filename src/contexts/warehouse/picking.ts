@@ -3,7 +3,7 @@ import type { Tx } from '../../storage/index.js';
 import { forUpdate } from '../../storage/index.js';
 import type { Actor } from '../deps.js';
 import { lockLevels, StockBook } from '../inventory/index.js';
-import { type OrdersDeps, reallocateShortPick } from '../orders/index.js';
+import { moveFulfillmentOrder, type OrdersDeps, reallocateShortPick } from '../orders/index.js';
 import { loadPickLists, type PickListView, type PickTaskRow } from './store.js';
 
 export interface ScanInput {
@@ -113,6 +113,20 @@ export async function scanPick(deps: OrdersDeps, pickListId: string, input: Scan
       },
     );
     await book.flush(tx, now);
+    const left = await tx
+      .selectFrom('fulfillment_order_lines')
+      .select('quantity')
+      .where('fulfillment_order_id', '=', task.fulfillment_order_id)
+      .where('quantity', '>', 0)
+      .executeTakeFirst();
+    if (!left) {
+      const fo = await tx
+        .selectFrom('fulfillment_orders')
+        .select(['id', 'status'])
+        .where('id', '=', task.fulfillment_order_id)
+        .executeTakeFirstOrThrow();
+      if (fo.status === 'in_progress') await moveFulfillmentOrder(tx, fo, 'close_empty', now);
+    }
     await finishIfDone(tx, pickListId, now);
     const [view] = await loadPickLists(tx, [
       await tx.selectFrom('pick_lists').selectAll().where('id', '=', pickListId).executeTakeFirstOrThrow(),

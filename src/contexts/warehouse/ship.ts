@@ -2,7 +2,7 @@ import { fail, ok, type Result } from '../../kernel/result.js';
 import { forUpdate, type Tx } from '../../storage/index.js';
 import type { Actor } from '../deps.js';
 import { deltas, lockLevels, StockBook } from '../inventory/index.js';
-import { fulfillShipped } from '../orders/index.js';
+import { activeHoldOn, fulfillShipped } from '../orders/index.js';
 import { carrierProblem, type ShippingDeps } from './labels.js';
 import { loadParcels, type ParcelView } from './parcels.js';
 import { finishIfDone } from './picking.js';
@@ -55,6 +55,9 @@ export async function shipFulfillmentOrder(deps: ShippingDeps, foId: string, act
     if (!fo) return fail('not_found', `no fulfillment order ${foId}`);
     if (fo.status !== 'in_progress' || fo.location_id === null)
       return fail('illegal_transition', `cannot ship a fulfillment order that is ${fo.status.replace('_', ' ')}`);
+    const hold = await activeHoldOn(tx, fo.order_id, foId);
+    if (hold)
+      return fail('illegal_transition', `the order is on hold (${hold.reason}); release the hold before shipping`, { hold_id: hold.id });
     const parcels = await tx
       .selectFrom('parcels')
       .selectAll()

@@ -87,12 +87,14 @@ async function candidates(tx: Tx, deps: OrdersDeps, locationId: string, input: W
 
 /**
  * The walk in mm over the slotted stops (unslotted items are fetched from wherever they are and are not on
- * the map): the aisle layout when every bin code reads as aisle-position-level, else the pick sequence.
+ * the map): the distance along the serpentine route through the aisles when every bin code reads as
+ * aisle-position-level (up aisle A, down aisle B...: the route serpentine pick sequences number, on which
+ * walking in pick-sequence order is never longer than any other order), else along the pick sequence.
  */
 function walkLength(all: readonly WalkStop[]): number {
   const stops = all.filter((s) => s.binCode !== unslottedBin);
   const model: WalkModel = stops.every((s) => parseBinCode(s.binCode) !== null)
-    ? { kind: 'aisles', layout: defaultAisleLayout }
+    ? { kind: 'route', layout: defaultAisleLayout }
     : { kind: 'sequence', stepMm: 1_000 };
   const length = walkLengthMm(stops, model);
   return length.ok ? length.value : 0;

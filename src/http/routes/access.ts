@@ -38,6 +38,11 @@ export function accessRoutes(app: FastifyInstance, deps: App): void {
   app.delete('/v1/api-keys/:id', {
     config: { scope: 'admin' },
     schema: { tags, summary: 'Revoke an API key', params: Type.Object({ id: Id }), response: { 200: ApiKey, ...problemResponses } },
-    handler: async (request) => unwrap(await revokeApiKey(deps, (request.params as { id: string }).id)),
+    handler: async (request) => {
+      const revoked = unwrap(await revokeApiKey(deps, (request.params as { id: string }).id));
+      // This process forgets its cached keys at once; other processes within apiKeyCacheMs.
+      deps.authenticator.forgetAll();
+      return revoked;
+    },
   });
 }

@@ -8,10 +8,12 @@ import {
   getItem,
   getLocation,
   type ItemKind,
+  itemKinds,
   type LocationKind,
   listBins,
   listItems,
   listLocations,
+  locationKinds,
   updateItem,
   updateLocation,
 } from '../../contexts/catalog/index.js';
@@ -34,7 +36,10 @@ export function catalogRoutes(app: FastifyInstance, deps: App): void {
     schema: {
       tags,
       summary: 'List items by SKU',
-      querystring: Type.Object({ kind: Type.Optional(Type.String()), ...PageQuery }),
+      querystring: Type.Object(
+        { kind: Type.Optional(Type.Union(itemKinds.map((k) => Type.Literal(k)))), ...PageQuery },
+        { additionalProperties: false },
+      ),
       response: { 200: page(Item), ...problemResponses },
     },
     handler: async (request) => listItems(deps, request.query as { kind?: ItemKind; cursor?: string; limit?: number }),
@@ -73,7 +78,10 @@ export function catalogRoutes(app: FastifyInstance, deps: App): void {
     schema: {
       tags,
       summary: 'List locations by code',
-      querystring: Type.Object({ kind: Type.Optional(Type.String()), active: Type.Optional(Type.Boolean()), ...PageQuery }),
+      querystring: Type.Object(
+        { kind: Type.Optional(Type.Union(locationKinds.map((k) => Type.Literal(k)))), active: Type.Optional(Type.Boolean()), ...PageQuery },
+        { additionalProperties: false },
+      ),
       response: { 200: page(Location), ...problemResponses },
     },
     handler: async (request) =>

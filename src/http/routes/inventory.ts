@@ -12,6 +12,7 @@ import {
   receiveStock,
   receiveTransfer,
   type TransferStatus,
+  transferStatuses,
   verifyInventory,
 } from '../../contexts/inventory/index.js';
 import { actorOf } from '../auth.js';
@@ -88,7 +89,10 @@ export function inventoryRoutes(app: FastifyInstance, deps: App): void {
     schema: {
       tags,
       summary: 'List transfers, newest first',
-      querystring: Type.Object({ status: Type.Optional(Type.String()), ...PageQuery }),
+      querystring: Type.Object(
+        { status: Type.Optional(Type.Union(transferStatuses.map((s) => Type.Literal(s)))), ...PageQuery },
+        { additionalProperties: false },
+      ),
       response: { 200: page(Transfer), ...problemResponses },
     },
     handler: async (request) => listTransfers(deps, request.query as { status?: TransferStatus; cursor?: string; limit?: number }),

@@ -5,6 +5,7 @@ import type { App } from '../../compose.js';
 import {
   cancelOrder,
   type FulfillmentOrderListQuery,
+  fulfillmentOrderStatuses,
   getFulfillmentOrder,
   getOrder,
   type IntakeOutcome,
@@ -54,7 +55,12 @@ function sendOutcome(reply: FastifyReply, outcome: IntakeOutcome): FastifyReply 
     case 'created':
       return reply.code(201).header('location', `/v1/orders/${outcome.orderId}`).type('application/json').send(outcome.body);
     case 'replayed':
-      return reply.code(outcome.statusCode).header('idempotent-replayed', 'true').type('application/json').send(outcome.body);
+      return reply
+        .code(outcome.statusCode)
+        .header('idempotent-replayed', 'true')
+        .header('location', `/v1/orders/${(JSON.parse(outcome.body) as { id: string }).id}`)
+        .type('application/json')
+        .send(outcome.body);
     case 'failed': {
       const p = problem(outcome.failure.code, outcome.failure.detail, outcome.failure.extra ?? {});
       return reply
@@ -101,7 +107,7 @@ export function orderRoutes(app: FastifyInstance, deps: App): void {
       tags,
       summary: `Place up to ${limits.batchOrdersMax} orders in one request`,
       description:
-        'Each order is decided on its own: the response lists, in request order, the created order or the problem, and the response is sent once every created order has committed. Orders whose channel and external_id already exist are reported as 409 order_exists with their id, so a retried batch is safe.',
+        'The body is validated as a whole first (a malformed order makes the request 400, with pointers such as /orders/3/lines/0/quantity). Then each order is decided on its own: the response lists, in request order, the created order or the problem, and the response is sent once every created order has committed. Orders whose channel and external_id already exist are reported as 409 order_exists with their id, so a retried batch is safe.',
       body: OrderBatch,
       response: { 200: BatchResult, ...problemResponses },
     },
@@ -201,8 +207,8 @@ export function orderRoutes(app: FastifyInstance, deps: App): void {
       summary: 'List fulfillment orders, oldest first',
       querystring: Type.Object({
         location: Type.Optional(Type.String({ maxLength: 32 })),
-        status: Type.Optional(Type.String()),
-        path: Type.Optional(Type.String()),
+        status: Type.Optional(Type.Union(fulfillmentOrderStatuses.map((s) => Type.Literal(s)))),
+        path: Type.Optional(Type.Union([Type.Literal('physical'), Type.Literal('digital'), Type.Literal('service')])),
         ...PageQuery,
       }),
       response: { 200: page(FulfillmentOrder), ...problemResponses },

@@ -49,18 +49,16 @@ export function shippingRoutes(app: FastifyInstance, deps: App): void {
       response: { 201: Type.Object({ data: Type.Array(BoxView) }), ...problemResponses },
     },
     handler: async (request, reply) =>
-      reply
-        .code(201)
-        .send({
-          data: unwrap(
-            await createBoxes(
-              deps,
-              (request.params as { code: string }).code,
-              (request.body as Static<typeof BoxesBody>).boxes,
-              actorOf(request),
-            ),
+      reply.code(201).send({
+        data: unwrap(
+          await createBoxes(
+            deps,
+            (request.params as { code: string }).code,
+            (request.body as Static<typeof BoxesBody>).boxes,
+            actorOf(request),
           ),
-        }),
+        ),
+      }),
   });
   app.get('/v1/locations/:code/boxes', {
     config: { scope: 'catalog:read' },
@@ -93,11 +91,9 @@ export function shippingRoutes(app: FastifyInstance, deps: App): void {
       response: { 201: Type.Object({ data: Type.Array(Parcel) }), ...problemResponses },
     },
     handler: async (request, reply) =>
-      reply
-        .code(201)
-        .send({
-          data: unwrap(await packParcels(deps, idOf(request.params), (request.body as Static<typeof PackBody>) ?? {}, actorOf(request))),
-        }),
+      reply.code(201).send({
+        data: unwrap(await packParcels(deps, idOf(request.params), (request.body as Static<typeof PackBody>) ?? {}, actorOf(request))),
+      }),
   });
   app.get('/v1/fulfillment-orders/:id/parcels', {
     config: { scope: 'warehouse' },

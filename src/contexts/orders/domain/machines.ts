@@ -23,7 +23,7 @@ export const orderMachine: StateMachine<OrderStatus, OrderAction> = {
 
 export const fulfillmentOrderStatuses = ['open', 'on_hold', 'in_progress', 'fulfilled', 'cancelled'] as const;
 export type FulfillmentOrderStatus = (typeof fulfillmentOrderStatuses)[number];
-export type FulfillmentOrderAction = 'hold' | 'release_hold' | 'start' | 'return_to_open' | 'fulfill' | 'cancel';
+export type FulfillmentOrderAction = 'hold' | 'release_hold' | 'start' | 'return_to_open' | 'fulfill' | 'cancel' | 'close_empty';
 
 /**
  * The fulfillment order lifecycle: the unit of work for one location (or the digital path).
@@ -40,6 +40,8 @@ export const fulfillmentOrderMachine: StateMachine<FulfillmentOrderStatus, Fulfi
     return_to_open: { from: ['in_progress'], to: 'open' },
     fulfill: { from: ['open', 'in_progress'], to: 'fulfilled' },
     cancel: { from: ['open', 'on_hold'], to: 'cancelled' },
+    /** Released work whose every unit was short-picked and sent elsewhere: nothing is left to do here. */
+    close_empty: { from: ['in_progress'], to: 'cancelled' },
   },
 };
 
