@@ -60,10 +60,18 @@ export function writeStatement(idempotency: boolean): string {
     return `t${t} as (insert into ${table} (${rawColumns[table].join(', ')}) select * from unnest(${arrays.join(', ')}))`;
   });
   const [items, locations, quantities, now] = [++p, ++p, ++p, ++p];
+  // Lock the levels in key order first (the InitPlan over `lk` runs before any row is updated), as the app's
+  // lockLevels does: without it, orders on the same hot SKUs deadlock and wait out deadlock_timeout.
   ctes.push(
+    `lk as (select l.item_id from inventory_levels l
+      join unnest($${items}::text[], $${locations}::text[]) as k(item_id, location_id)
+        on l.item_id = k.item_id and l.location_id = k.location_id
+      order by l.item_id, l.location_id for update of l)`,
     `lv as (update inventory_levels set reserved = inventory_levels.reserved + u.q, updated_at = $${now}::text
       from unnest($${items}::text[], $${locations}::text[], $${quantities}::bigint[]) as u(item_id, location_id, q)
-      where inventory_levels.item_id = u.item_id and inventory_levels.location_id = u.location_id returning 1)`,
+      where inventory_levels.item_id = u.item_id and inventory_levels.location_id = u.location_id
+        and (select count(*) from lk) > 0
+      returning 1)`,
   );
   return `with ${ctes.join(',\n')} select count(*)::int as levels from lv`;
 }
