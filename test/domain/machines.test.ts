@@ -13,7 +13,15 @@ import {
 import { canTransition, type StateMachine, transition } from '../../src/kernel/state-machine.js';
 
 const orderActions: readonly OrderAction[] = ['backorder', 'clear_backorder', 'fulfill_part', 'fulfill', 'cancel'];
-const fulfillmentOrderActions: readonly FulfillmentOrderAction[] = ['hold', 'release_hold', 'start', 'return_to_open', 'fulfill', 'cancel', 'close_empty'];
+const fulfillmentOrderActions: readonly FulfillmentOrderAction[] = [
+  'hold',
+  'release_hold',
+  'start',
+  'return_to_open',
+  'fulfill',
+  'cancel',
+  'close_empty',
+];
 
 /**
  * Each machine with the states a new aggregate may be created in: intake writes an order as `open` or
