@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { BenchDatabases, type BenchDialect, postgresReachable } from './lib/databases.js';
 import { type HttpLoadResult, httpLoad } from './lib/http-load.js';
 import { type BatchHttpResult, batchHttpLoad, type ImportResult, importLoad } from './lib/import-load.js';
-import { repoRoot, type ServerStats, spawnServer, stopAllChildren } from './lib/processes.js';
+import { onInterrupt, repoRoot, type ServerStats, spawnServer, stopAllChildren } from './lib/processes.js';
 import { rawPostgres } from './lib/raw-postgres.js';
 import { type RawResult, rawSqlite } from './lib/raw-sqlite.js';
 import { countOrders, httpPost, seedInProcess } from './lib/seed.js';
@@ -24,7 +24,7 @@ export interface BenchOptions {
   readonly batchOrders: number;
   /** SKUs in the catalog that ordinary orders pick from (the hot-SKU runs use three more). */
   readonly skuCount: number;
-  /** Write a V8 CPU profile of each intake server process into this directory. */
+  /** Write a V8 CPU profile of each intake server process into this directory, and time its statements. */
   readonly cpuProfileDir?: string | undefined;
   /** Progress lines (stderr by default). */
   readonly log?: (line: string) => void;
@@ -90,6 +90,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const loadAvgStart = os.loadavg();
   const databases = new BenchDatabases();
+  const offInterrupt = onInterrupt(() => databases.dropAll());
   const problems: string[] = [];
   const tag = (s: string) => `${databases.runId}-${s}`;
   try {
@@ -138,6 +139,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       problems,
     };
   } finally {
+    offInterrupt();
     await stopAllChildren();
     await databases.dropAll();
   }
@@ -193,7 +195,7 @@ async function dialectSuite(
   let durability: Record<string, string> = {};
   try {
     const server = await spawnServer('fulfill.ts', {
-      env: { ...httpDb.serverEnv, FULFILL_ADMIN_KEY: benchAdminKey },
+      env: { ...httpDb.serverEnv, FULFILL_ADMIN_KEY: benchAdminKey, ...(options.cpuProfileDir ? { BENCH_SQL_TIMING: '1' } : {}) },
       cpuProfileDir: options.cpuProfileDir ? path.join(options.cpuProfileDir, dialect) : undefined,
     });
     durability = server.durability;

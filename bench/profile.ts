@@ -71,6 +71,8 @@ export function summarizeProfile(file: string, top = 25): string {
     ...list(self, top),
     'inclusive time by function:',
     ...list(inclusive, top + 15),
+    'inclusive time of our own functions (src/):',
+    ...list(new Map([...inclusive].filter(([name]) => / src\//.test(name))), top + 15),
   ].join('\n');
 }
 

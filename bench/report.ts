@@ -182,6 +182,25 @@ export function formatReport(results: BenchResults): string {
     out.push(table(['run', 'transactions', 'orders/tx', 'in tx', 'batch sizes (orders:count)'], groupRows, new Set([1, 2, 3])));
     out.push('');
   }
+  const sqlRows: string[][] = [];
+  for (const d of results.dialects) {
+    for (const [label, run] of [
+      ['intake', d.intake],
+      ['hot SKUs', d.hot],
+    ] as const) {
+      if (!run || Object.keys(run.server.sql ?? {}).length === 0) continue;
+      const tx = Math.max(1, run.server.transactions);
+      const window = Math.max(1, run.server.windowMs);
+      for (const [kind, t] of Object.entries(run.server.sql).sort((a, b) => b[1].ms - a[1].ms)) {
+        sqlRows.push([`${names[d.dialect]} ${label}`, kind, (t.count / tx).toFixed(1), (t.ms / tx).toFixed(2), pct(t.ms / window)]);
+      }
+    }
+  }
+  if (sqlRows.length > 0) {
+    out.push('Statement time in the server (--profile): per group-commit transaction, and share of the measured window:');
+    out.push(table(['run', 'statement', 'per tx', 'ms per tx', 'of window'], sqlRows, new Set([2, 3, 4])));
+    out.push('');
+  }
   out.push('Targets (issue 2, Performance):');
   out.push(
     table(

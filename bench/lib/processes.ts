@@ -6,7 +6,10 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** Every child this process started and has not yet seen exit: killed on any way out. */
 const children = new Set<ChildProcess>();
+/** Cleanups to run on Ctrl-C or SIGTERM before exiting (dropping the run's databases). */
+const interruptCleanups = new Set<() => Promise<void>>();
 let hooksInstalled = false;
+const interruptCleanupMs = 10_000;
 
 function installExitHooks(): void {
   if (hooksInstalled) return;
@@ -18,9 +21,18 @@ function installExitHooks(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       for (const child of children) child.kill('SIGKILL');
-      process.exit(130);
+      const timeout = new Promise((resolve) => setTimeout(resolve, interruptCleanupMs));
+      const cleanups = Promise.allSettled([...interruptCleanups].map((cleanup) => cleanup()));
+      void Promise.race([cleanups, timeout]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     });
   }
+}
+
+/** Runs `cleanup` if the bench is interrupted; returns the function that unregisters it. */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  installExitHooks();
+  interruptCleanups.add(cleanup);
+  return () => interruptCleanups.delete(cleanup);
 }
 
 export interface ServerStats {
@@ -29,6 +41,8 @@ export interface ServerStats {
   readonly transactionMs: number;
   readonly batchSizes: Record<string, number>;
   readonly windowMs: number;
+  /** Statement wall time by kind, when the server was started with BENCH_SQL_TIMING=1 (--profile). */
+  readonly sql: Record<string, { count: number; ms: number }>;
 }
 
 export interface ServerProcess {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import SqliteDatabase from 'better-sqlite3';
+import { openSqlite } from '../../src/storage/sqlite.js';
 import { type RawCatalog, rawColumns, rawOrderRows } from './raw-rows.js';
 import { benchOrder } from './workload.js';
 
@@ -26,18 +26,14 @@ const insertSql = (table: keyof typeof rawColumns) =>
   `insert into ${table} (${rawColumns[table].join(', ')}) values (${rawColumns[table].map(() => '?').join(', ')})`;
 
 /**
- * The SQLite ceiling: better-sqlite3 prepared statements on the migrated schema, WAL, synchronous=FULL (as
- * src/storage/sqlite.ts opens it), BEGIN IMMEDIATE, `ordersPerTransaction` orders per commit, for a fixed time.
+ * The SQLite ceiling: better-sqlite3 prepared statements on the migrated schema, opened by src/storage/sqlite.ts
+ * (WAL, synchronous=FULL), BEGIN IMMEDIATE, `ordersPerTransaction` orders per commit, for a fixed time.
  * Synchronous by nature: nothing else runs in this process meanwhile.
  */
 export function rawSqlite(file: string, catalog: RawCatalog, options: RawOptions): RawResult {
-  const db = new SqliteDatabase(file);
+  // Opened exactly as the app opens its writer (WAL, synchronous=FULL, checkpoint interval, cache, foreign keys).
+  const db = openSqlite(file).raw;
   try {
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -65536');
     const statements = {
       order: db.prepare(insertSql('orders')),
       line: db.prepare(insertSql('order_lines')),

@@ -15,7 +15,7 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 if (address === null || typeof address === 'string') throw new Error('no TCP address');
 
-const stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, windowMs: 0 };
+const stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, windowMs: 0, sql: {} };
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset-stats') process.send?.({ type: 'stats-reset' });
   if (message.type === 'get-stats') process.send?.({ type: 'stats', stats });

@@ -1,18 +1,21 @@
 /**
  * The Fulfill API as `fulfill serve` runs it (compose + buildHttpApp, request logging off), on the database the
- * bench chose: BENCH_SQLITE_FILE, or DATABASE_URL (its schema in `?options=-c search_path=...`). It also counts, for the bench, how the
- * intake queue groups orders into transactions: every intake transaction starts by taking the waiting orders
- * (at most limits.groupCommitOrdersMax), so orders submitted but not yet taken give each batch's size.
+ * bench chose: BENCH_SQLITE_FILE, or DATABASE_URL (its schema in `?options=-c search_path=...`). It also counts,
+ * for the bench, how the intake queue groups orders into transactions: every intake transaction starts by taking
+ * the waiting orders (at most limits.groupCommitOrdersMax), so orders submitted but not yet taken give each
+ * batch's size. With BENCH_SQL_TIMING=1 it also times every statement by kind (see sql-timing.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { limits } from '../../src/kernel/limits.js';
+import { installSqlTiming, resetSqlTimes, sqlTimes } from './sql-timing.js';
 
 const sqliteFile = process.env.BENCH_SQLITE_FILE;
 const databaseUrl = process.env.DATABASE_URL;
 if (!sqliteFile && !databaseUrl) throw new Error('set BENCH_SQLITE_FILE or DATABASE_URL');
+if (process.env.BENCH_SQL_TIMING === '1') installSqlTiming();
 
 const app = await compose({
   ...(sqliteFile ? { sqliteFile } : { databaseUrl }),
@@ -63,11 +66,12 @@ if (address === null || typeof address === 'string') throw new Error('no TCP add
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset-stats') {
     stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, since: performance.now() };
+    resetSqlTimes();
     process.send?.({ type: 'stats-reset' });
   }
   if (message.type === 'get-stats') {
     const { since, ...rest } = stats;
-    process.send?.({ type: 'stats', stats: { ...rest, windowMs: performance.now() - since } });
+    process.send?.({ type: 'stats', stats: { ...rest, windowMs: performance.now() - since, sql: sqlTimes() } });
   }
 });
 process.on('disconnect', () => process.exit(1));

@@ -27,6 +27,15 @@ function cachingDatabase(db: Sqlite) {
 }
 
 /**
+ * WAL pages between automatic checkpoints (SQLite's default is 1,000, 4 MB). The commit that crosses the mark
+ * copies the WAL into the database file and fsyncs it on the event loop; a group commit of ~30 orders dirties
+ * ~200 pages, so the default checkpointed every few commits, and pages rewritten by many commits (levels,
+ * index leaves) were copied again each time. 10,000 pages (~40 MB of WAL) cut the mean intake commit from
+ * 4.5 to 3.1 ms in the bench. Durability is unchanged: every commit still fsyncs the WAL (synchronous=FULL).
+ */
+const walCheckpointPages = 10_000;
+
+/**
  * Opens the embedded database. WAL with synchronous=FULL: an acknowledged write survives power loss;
  * throughput comes from group commit (see src/contexts/orders/intake-queue.ts), not from relaxing fsync.
  */
@@ -37,6 +46,7 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   if (!options.readonly) {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = FULL');
+    raw.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
     raw.pragma('foreign_keys = ON');
   }
   raw.pragma('cache_size = -65536');

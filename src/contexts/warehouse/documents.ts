@@ -1,6 +1,17 @@
 import { fail, ok, type Result } from '../../kernel/result.js';
 import type { Deps } from '../deps.js';
-import { labelContentTypes, renderManifestPdf, renderPackingSlipPdf, renderPickListPdf, type ShippingAddress } from '../shipping/index.js';
+import {
+  createDbTableRateStore,
+  labelContentTypes,
+  renderManifestPdf,
+  renderPackingSlipPdf,
+  renderPickListPdf,
+  renderShippingLabelPdf,
+  type ShippingAddress,
+  type ShippingLabelInput,
+  TableRateCarrier,
+  type TableRateLabelRecord,
+} from '../shipping/index.js';
 import type { ShippingDeps } from './labels.js';
 import { shippingContext } from './labels.js';
 import { getPickList } from './picking.js';
@@ -15,15 +26,51 @@ export interface DocumentFile {
 const today = (deps: Deps) => deps.clock.now().toISOString().slice(0, 10);
 
 /** A parcel's label as the carrier issued it (PDF or ZPL II). */
-export async function parcelLabelFile(deps: Deps, parcelId: string, format: 'pdf' | 'zpl'): Promise<Result<DocumentFile>> {
+export async function parcelLabelFile(deps: ShippingDeps, parcelId: string, format: 'pdf' | 'zpl'): Promise<Result<DocumentFile>> {
   const doc = await deps.db.read
     .selectFrom('parcel_documents')
     .select('content')
     .where('parcel_id', '=', parcelId)
     .where('format', '=', format)
     .executeTakeFirst();
-  if (!doc) return fail('not_found', `parcel ${parcelId} has no ${format.toUpperCase()} label`);
-  return ok({ filename: `label-${parcelId}.${format}`, contentType: labelContentTypes[format], bytes: new Uint8Array(doc.content) });
+  const bytes = doc ? new Uint8Array(doc.content) : format === 'pdf' ? await tableRateLabelPdf(deps, parcelId) : undefined;
+  if (!bytes) return fail('not_found', `parcel ${parcelId} has no ${format.toUpperCase()} label`);
+  return ok({ filename: `label-${parcelId}.${format}`, contentType: labelContentTypes[format], bytes });
+}
+
+/**
+ * The PDF of a label the built-in table-rate carrier issued, rendered now from the record the carrier keeps
+ * (only its ZPL is stored when the label is bought, see labels.ts): the same input the carrier renders its
+ * label files from, so the same bytes it would have returned. A voided label has no record left on the parcel.
+ */
+async function tableRateLabelPdf(deps: ShippingDeps, parcelId: string): Promise<Uint8Array | undefined> {
+  const parcel = await deps.db.read
+    .selectFrom('parcels')
+    .select(['carrier', 'carrier_shipment_id'])
+    .where('id', '=', parcelId)
+    .executeTakeFirst();
+  const carrier = parcel?.carrier ? deps.carriers.get(parcel.carrier) : undefined;
+  if (!parcel?.carrier_shipment_id || !(carrier instanceof TableRateCarrier)) return undefined;
+  const record = await createDbTableRateStore(deps.db, carrier.id).findLabelByRef(parcel.carrier_shipment_id);
+  if (record?.status !== 'active') return undefined;
+  return renderShippingLabelPdf(tableRateLabelInput(record, carrier.name));
+}
+
+/** What the table-rate carrier prints on a label, field for field as it renders its own label files. */
+function tableRateLabelInput(record: TableRateLabelRecord, carrierName: string): ShippingLabelInput {
+  return {
+    carrierName,
+    serviceName: record.serviceName,
+    trackingNumber: record.trackingNumber,
+    sscc: record.parcel.sscc,
+    from: record.from,
+    to: record.to,
+    weightG: record.parcel.weightG,
+    parcelSequence: record.parcel.sequence,
+    parcelCount: record.parcel.count,
+    shipDate: record.shipDate,
+    reference: record.reference,
+  };
 }
 
 /** The packing slip of a fulfillment order: its lines, ship-to, and the tracking numbers once labelled. */

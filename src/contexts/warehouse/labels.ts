@@ -6,10 +6,14 @@ import {
   type CarrierAdapter,
   type CarrierFailure,
   chooseRate,
+  type Label,
   type LabelFile,
+  type LabelFormat,
+  type LabelRequest,
   type RateQuote,
   type RateStrategy,
   type ShippingAddress,
+  TableRateCarrier,
 } from '../shipping/index.js';
 import type { PackingDeps } from './packing.js';
 import { loadParcels, type ParcelRow, type ParcelView } from './parcels.js';
@@ -144,6 +148,44 @@ async function fileBytes(file: LabelFile): Promise<Uint8Array | undefined> {
   if (!response?.ok) return undefined;
   const bytes = new Uint8Array(await response.arrayBuffer());
   return bytes.byteLength <= labelFileBytesMax ? bytes : undefined;
+}
+
+/**
+ * The files bought with a label. The built-in table-rate carrier makes its labels here from the record it
+ * keeps in `carrier_labels`, so only its ZPL is bought and stored, and its PDF is rendered from that record
+ * when asked for (`parcelLabelFile`): rendering a PDF took more than half of buying a label, and a packing
+ * station prints one format. Other carriers' files are stored as they issue them.
+ */
+const formatsToBuy = (carrier: CarrierAdapter): readonly LabelFormat[] => (carrier instanceof TableRateCarrier ? ['zpl'] : ['pdf', 'zpl']);
+
+async function labelFilesToStore(
+  deps: ShippingDeps,
+  carrier: CarrierAdapter,
+  request: LabelRequest,
+  label: Label,
+): Promise<{ format: string; content: Buffer }[]> {
+  const files: { format: string; content: Buffer }[] = [];
+  const keep = async (issued: readonly LabelFile[]) => {
+    for (const file of issued) {
+      if (file.format !== 'pdf' && file.format !== 'zpl') continue;
+      const bytes = await fileBytes(file);
+      if (bytes) files.push({ format: file.format, content: Buffer.from(bytes) });
+    }
+  };
+  await keep(label.files);
+  if (request.formats === undefined || request.formats.includes('pdf')) return files;
+  // A table-rate carrier built with a store other than the database's cannot render the PDF later: the same
+  // key asks it again for the PDF, which replays this very label.
+  const recorded = await deps.db.read
+    .selectFrom('carrier_labels')
+    .select('label_ref')
+    .where('label_ref', '=', label.labelRef)
+    .where('carrier_id', '=', carrier.id)
+    .executeTakeFirst();
+  if (recorded) return files;
+  const again = await carrier.buyLabel({ ...request, formats: ['pdf'] });
+  if (again.ok && again.value.labelRef === label.labelRef) await keep(again.value.files);
+  return files;
 }
 
 /**
@@ -319,7 +361,7 @@ async function buyOne(
   if (Number(claimed.numUpdatedRows) === 0) {
     return fail('conflict', `parcel ${parcel.id} changed while its label was being bought (another request?); read it again`);
   }
-  const label = await carrier.buyLabel({
+  const request: LabelRequest = {
     idempotencyKey: key,
     quote,
     from: ctx.from,
@@ -337,8 +379,9 @@ async function buyOne(
     shipDate,
     locationId: ctx.fo.location_id,
     reference: ctx.reference,
-    formats: ['pdf', 'zpl'],
-  });
+    formats: formatsToBuy(carrier),
+  };
+  const label = await carrier.buyLabel(request);
   if (!label.ok) {
     // A retryable failure (timeout) stays `purchasing`: the retry must reuse the same key.
     await deps.db.transaction((tx) =>
@@ -356,12 +399,7 @@ async function buyOne(
     );
     return carrierProblem(label.error);
   }
-  const files: { format: string; content: Buffer }[] = [];
-  for (const file of label.value.files) {
-    if (file.format !== 'pdf' && file.format !== 'zpl') continue;
-    const bytes = await fileBytes(file);
-    if (bytes) files.push({ format: file.format, content: Buffer.from(bytes) });
-  }
+  const files = await labelFilesToStore(deps, carrier, request, label.value);
   await deps.db.transaction(async (tx) => {
     const at = now();
     const stored = await tx

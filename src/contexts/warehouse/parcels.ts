@@ -41,6 +41,32 @@ export async function loadParcelRows(tx: Tx, ids: readonly string[]): Promise<Pa
   return tx.selectFrom('parcels').selectAll().where('id', 'in', ids).orderBy('id').execute();
 }
 
+/**
+ * The label formats of each parcel: the files stored with its label, and the PDF of a label the table-rate
+ * carrier issued, which is rendered from the carrier's record when asked for (see documents.ts).
+ */
+async function labelFormats(
+  tx: Tx,
+  rows: readonly ParcelRow[],
+  docs: readonly { parcel_id: string; format: string }[],
+): Promise<Map<string, string[]>> {
+  const formats = new Map<string, Set<string>>(rows.map((r) => [r.id, new Set<string>()]));
+  for (const d of docs) formats.get(d.parcel_id)?.add(d.format);
+  const refs = rows.flatMap((r) => (r.carrier_shipment_id === null ? [] : [r.carrier_shipment_id]));
+  if (refs.length > 0) {
+    const recorded = await tx
+      .selectFrom('carrier_labels')
+      .select(['label_ref', 'carrier_id'])
+      .where('label_ref', 'in', refs)
+      .where('status', '=', 'active')
+      .execute();
+    const byRef = new Map(recorded.map((l) => [l.label_ref, l.carrier_id]));
+    for (const r of rows)
+      if (r.carrier_shipment_id !== null && byRef.get(r.carrier_shipment_id) === r.carrier) formats.get(r.id)?.add('pdf');
+  }
+  return new Map([...formats].map(([id, set]) => [id, [...set].sort()]));
+}
+
 export async function toParcelViews(tx: Tx, rows: readonly ParcelRow[]): Promise<ParcelView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -51,6 +77,7 @@ export async function toParcelViews(tx: Tx, rows: readonly ParcelRow[]): Promise
     .where('pi.parcel_id', 'in', ids)
     .execute();
   const docs = await tx.selectFrom('parcel_documents').select(['parcel_id', 'format']).where('parcel_id', 'in', ids).execute();
+  const formats = await labelFormats(tx, rows, docs);
   return rows.map((r) => ({
     id: r.id,
     fulfillment_order_id: r.fulfillment_order_id,
@@ -70,7 +97,7 @@ export async function toParcelViews(tx: Tx, rows: readonly ParcelRow[]): Promise
       currency: r.label_currency,
       attempts: r.label_attempts,
       error: r.label_error,
-      formats: docs.filter((d) => d.parcel_id === r.id).map((d) => d.format),
+      formats: formats.get(r.id) ?? [],
     },
     rate_choice: r.rate_choice === null ? null : JSON.parse(r.rate_choice),
     shipment_id: r.shipment_id,
