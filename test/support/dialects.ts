@@ -12,20 +12,27 @@ export const testPostgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://post
 const requirePostgres = process.env.CI === 'true' || process.env.REQUIRE_POSTGRES === '1';
 
 let reachable: Promise<boolean> | undefined;
+const reachAttemptsMax = 3;
+const reachTimeoutMs = 10_000;
 
 export function postgresReachable(): Promise<boolean> {
   reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3_000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } catch (error) {
-      if (requirePostgres) throw new Error(`PostgreSQL is required here but not reachable at ${testPostgresUrl}: ${String(error)}`);
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
+    // A loaded machine can be slow to accept a connection: try a few times before calling it unreachable.
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= reachAttemptsMax; attempt += 1) {
+      const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: reachTimeoutMs });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    if (requirePostgres) throw new Error(`PostgreSQL is required here but not reachable at ${testPostgresUrl}: ${String(lastError)}`);
+    return false;
   })();
   return reachable;
 }
