@@ -1,6 +1,7 @@
 import { forUpdate } from '../../storage/index.js';
 import { deltas, type StockAvailableHook } from '../inventory/index.js';
 import { appendEvents } from '../messaging/index.js';
+import { openFulfillmentOrder } from './fulfillment.js';
 import { moveOrder } from './order-change.js';
 import { nextEventSeq } from './store.js';
 
@@ -36,7 +37,7 @@ export const allocateBackorders: StockAvailableHook = async ({ tx, deps, book, p
       for (const locationId of locations) {
         const quantity = Math.min(left, book.available(itemId, locationId));
         if (quantity <= 0) continue;
-        const foId = await openFulfillmentOrderAt(tx, deps, bo.order_id, locationId, now);
+        const foId = await openFulfillmentOrder(tx, deps, bo.order_id, locationId, now);
         book.apply(itemId, locationId, 'reserve', deltas.reserve(quantity), {
           refType: 'fulfillment_order',
           refId: foId,
@@ -103,43 +104,3 @@ export const allocateBackorders: StockAvailableHook = async ({ tx, deps, book, p
   }
   return { allocated };
 };
-
-async function openFulfillmentOrderAt(
-  tx: Parameters<StockAvailableHook>[0]['tx'],
-  deps: Parameters<StockAvailableHook>[0]['deps'],
-  orderId: string,
-  locationId: string,
-  now: string,
-): Promise<string> {
-  const open = await tx
-    .selectFrom('fulfillment_orders')
-    .select('id')
-    .where('order_id', '=', orderId)
-    .where('location_id', '=', locationId)
-    .where('status', 'in', ['open', 'on_hold'])
-    .orderBy('id')
-    .executeTakeFirst();
-  if (open) return open.id;
-  const held = await tx
-    .selectFrom('holds')
-    .select('id')
-    .where('order_id', '=', orderId)
-    .where('status', '=', 'active')
-    .where('fulfillment_order_id', 'is', null)
-    .executeTakeFirst();
-  const id = deps.ids.next('fulfillmentOrder');
-  await tx
-    .insertInto('fulfillment_orders')
-    .values({
-      id,
-      order_id: orderId,
-      location_id: locationId,
-      path: 'physical',
-      status: held ? 'on_hold' : 'open',
-      version: 1,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return id;
-}
