@@ -26,7 +26,11 @@ export class StageProfiler {
   async stop(name: string): Promise<string> {
     const { profile } = await this.#session.post('Profiler.stop');
     fs.mkdirSync(this.dir, { recursive: true });
-    const file = path.join(this.dir, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
+    const slug = name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase();
+    const file = path.join(this.dir, `${slug}.cpuprofile`);
     fs.writeFileSync(file, JSON.stringify(profile));
     return file;
   }

@@ -183,7 +183,7 @@ function flowSection(entry: FlowEntry, ceiling: CommitCeiling | null): string[] 
   const commit = f.stages.reduce((s, r) => s + r.commitSeconds, 0);
   const cpu = f.stages.reduce((s, r) => s + r.cpuSeconds, 0);
   const lines = [
-    `${names[f.dialect]} flow: ${int(f.orders)} orders, ${int(f.lines)} lines, ${f.stations} stations at once${entry.subset ? ` (${entry.subset})` : ''}`,
+    `${names[f.dialect]} flow: ${int(f.orders)} orders, ${int(f.lines)} lines, ${f.stations} ${f.stations === 1 ? 'station' : 'stations'} at once${entry.subset ? ` (${entry.subset})` : ''}`,
     ...table(
       ['stage', 'count', 'seconds', 'ms each', 'transactions', 'commit s', 'CPU s'],
       [
@@ -192,7 +192,7 @@ function flowSection(entry: FlowEntry, ceiling: CommitCeiling | null): string[] 
       ],
     ),
     `  setup, not in the flow figure: ${f.setup.map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(', ')}`,
-    `  ${int(c.waves)} waves, ${int(c.pickLists)} pick lists, walk ${int(c.walkMm / 1000)} m (naive order ${int(c.naiveWalkMm / 1000)} m); ` +
+    `  waves ${int(c.waves)}, pick lists ${int(c.pickLists)}, walk ${int(c.walkMm / 1000)} m (naive order ${int(c.naiveWalkMm / 1000)} m); ` +
       `${int(c.parcels)} parcels, ${int(c.labels)} labels, ${int(c.shipments)} shipments, manifest of ${int(c.manifestParcels)} parcels`,
     `  packed whole ${int(c.packedWhole)} orders, partly ${int(c.packedPartly)} (some units fit no box), not packable: ${int(c.noBox)} (no unit fits a box), ` +
       `${int(c.noRate)} (no service of the rate sheet takes the parcel)`,
