@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only sqlite|postgres] [--duration <s>] [--warmup <s>] [--connections <n>]
+ * npm run bench [-- --quick] [--no-warehouse] [--only sqlite|postgres] [--duration <s>] [--warmup <s>] [--connections <n>]
  *               [--pg-raw-clients <n>] [--profile] [--no-write]
  *
  * Measures order intake over HTTP, intake on hot SKUs, batch import and POST /v1/orders/batch on SQLite and
@@ -15,6 +15,7 @@ import type { BenchDialect } from './lib/databases.js';
 import { repoRoot } from './lib/processes.js';
 import { summarizeProfiles } from './profile.js';
 import { comparisons, formatReport, targets } from './report.js';
+import { runWarehouseBench, warehouseResultsFile } from './warehouse.js';
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -23,7 +24,7 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return value;
 }
 
-export function parseOptions(argv: readonly string[]): { options: BenchOptions; write: boolean } {
+export function parseOptions(argv: readonly string[]): { options: BenchOptions; write: boolean; warehouse: boolean } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -35,6 +36,7 @@ export function parseOptions(argv: readonly string[]): { options: BenchOptions; 
       'pg-raw-clients': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      'no-warehouse': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -54,11 +56,11 @@ export function parseOptions(argv: readonly string[]): { options: BenchOptions; 
       ? path.join(repoRoot, 'bench', 'results', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'))
       : undefined,
   };
-  return { options, write: !values['no-write'] };
+  return { options, write: !values['no-write'], warehouse: !values['no-warehouse'] };
 }
 
 async function main(): Promise<void> {
-  const { options, write } = parseOptions(process.argv.slice(2));
+  const { options, write, warehouse } = parseOptions(process.argv.slice(2));
   const results = await runBench(options);
   console.log('');
   console.log(formatReport(results));
@@ -75,6 +77,18 @@ async function main(): Promise<void> {
     console.log(`\nresults: ${path.relative(process.cwd(), resultsFile)}`);
   }
   if (results.problems.length > 0) process.exitCode = 1;
+  if (warehouse) {
+    // Issue 3's figures: cartonization, labels per second, the Olist pick-pack-ship flow.
+    const quick = options.durationS <= quickOptions.durationS;
+    const bench = await runWarehouseBench({ quick, dialects: options.dialects });
+    console.log('');
+    console.log(bench.table);
+    if (write) {
+      fs.writeFileSync(warehouseResultsFile, `${JSON.stringify(bench.results, null, 2)}\n`);
+      console.log(`\nresults: ${path.relative(process.cwd(), warehouseResultsFile)}`);
+    }
+    if (bench.results.problems.length > 0) process.exitCode = 1;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/run.ts')) {
