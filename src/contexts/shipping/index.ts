@@ -72,6 +72,7 @@ export {
 } from './rate-shopping.js';
 export { type CarrierSetup, CarrierSetupError, cheapestTableRate, setUpCarriers } from './setup.js';
 export { defaultRateSheet, type RateSheetFileError, readRateSheetFile } from './table-rate/default-sheet.js';
+export { tableRateLabelInput } from './table-rate/label-input.js';
 export { type BillableWeight, billableWeight, dimensionalWeightG, priceFor, type TablePrice } from './table-rate/pricing.js';
 export { parseRateSheet, type RateSheet, zoneFor } from './table-rate/rate-sheet.js';
 export { type RateSheetDocument, RateSheetSchema, rateSheetFormat } from './table-rate/rate-sheet-schema.js';

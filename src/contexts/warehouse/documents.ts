@@ -8,9 +8,8 @@ import {
   renderPickListPdf,
   renderShippingLabelPdf,
   type ShippingAddress,
-  type ShippingLabelInput,
   TableRateCarrier,
-  type TableRateLabelRecord,
+  tableRateLabelInput,
 } from '../shipping/index.js';
 import type { ShippingDeps } from './labels.js';
 import { shippingContext } from './labels.js';
@@ -54,23 +53,6 @@ async function tableRateLabelPdf(deps: ShippingDeps, parcelId: string): Promise<
   const record = await createDbTableRateStore(deps.db, carrier.id).findLabelByRef(parcel.carrier_shipment_id);
   if (record?.status !== 'active') return undefined;
   return renderShippingLabelPdf(tableRateLabelInput(record, carrier.name));
-}
-
-/** What the table-rate carrier prints on a label, field for field as it renders its own label files. */
-function tableRateLabelInput(record: TableRateLabelRecord, carrierName: string): ShippingLabelInput {
-  return {
-    carrierName,
-    serviceName: record.serviceName,
-    trackingNumber: record.trackingNumber,
-    sscc: record.parcel.sscc,
-    from: record.from,
-    to: record.to,
-    weightG: record.parcel.weightG,
-    parcelSequence: record.parcel.sequence,
-    parcelCount: record.parcel.count,
-    shipDate: record.shipDate,
-    reference: record.reference,
-  };
 }
 
 /** The packing slip of a fulfillment order: its lines, ship-to, and the tracking numbers once labelled. */

@@ -21,6 +21,7 @@ import {
 import { localLabelFormats, renderLabelFiles } from '../labels/label-files.js';
 import { SingleFlight } from '../single-flight.js';
 import { invalidRequest, keyErrors, labelRequestErrors, rateRequestErrors } from '../validate-request.js';
+import { tableRateLabelInput } from './label-input.js';
 import { buildManifest } from './manifest.js';
 import type { RateSheet } from './rate-sheet.js';
 import { createMemoryTableRateStore, type TableRateLabelRecord, type TableRateStore } from './store.js';
@@ -161,20 +162,7 @@ export class TableRateCarrier implements CarrierAdapter {
   }
 
   async #labelFrom(record: TableRateLabelRecord, request: LabelRequest, replayed: boolean): Promise<CarrierResult<Label>> {
-    const input = {
-      carrierName: this.name,
-      serviceName: record.serviceName,
-      trackingNumber: record.trackingNumber,
-      sscc: record.parcel.sscc,
-      from: record.from,
-      to: record.to,
-      weightG: record.parcel.weightG,
-      parcelSequence: record.parcel.sequence,
-      parcelCount: record.parcel.count,
-      shipDate: record.shipDate,
-      reference: record.reference,
-    };
-    const files = await renderLabelFiles(input, request.formats ?? localLabelFormats);
+    const files = await renderLabelFiles(tableRateLabelInput(record, this.name), request.formats ?? localLabelFormats);
     return ok({
       carrierId: this.id,
       carrierName: this.name,
