@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { testDialects } from '../support/dialects.js';
 import { item, location, must } from '../support/fixtures.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { type Json, pointers, problemOf, uniqueNames } from '../support/problems.js';
 
 /** Items, locations and bins through the API: validation a schema cannot express, conflicts, PATCH, lists. */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON; assertions check their shape
-type Json = Record<string, any>;
-
-let counter = 0;
 /** A name no other test in this file uses (tests share one database per dialect). */
-function uid(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
-function problemOf(res: LightMyRequestResponse, status: number, code: string): Json {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.json();
-  assert.equal(body.code, code, res.body);
-  assert.equal(body.status, status);
-  return body;
-}
-
-const pointers = (body: Json) => (body.errors ?? []).map((e: Json) => e.pointer);
+const uid = uniqueNames();
 
 async function catalogCounts(t: TestApp): Promise<Record<string, number>> {
   const tables = ['items', 'locations', 'bins'] as const;

@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { testDialects } from '../support/dialects.js';
 import { assertLedgerVerified, item, levelOf, location, must, order, seed } from '../support/fixtures.js';
 import { createTestApp, type TestApp } from '../support/harness.js';
+import { type Json, pointers, problemOf, uniqueNames } from '../support/problems.js';
 
 /**
  * The inventory ledger through the API: receipts, adjustments, transfers, levels, the movement list and
  * the verify endpoint (run after every test). One app per dialect; each test uses its own SKUs and locations.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON; assertions check their shape
-type Json = Record<string, any>;
-
-let counter = 0;
 /** A name no other test in this file uses (tests share one database per dialect). */
-function uid(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
-function problemOf(res: LightMyRequestResponse, status: number, code: string): Json {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.json();
-  assert.equal(body.code, code, res.body);
-  assert.equal(body.status, status);
-  return body;
-}
-
-const pointers = (body: Json) => (body.errors ?? []).map((e: Json) => e.pointer);
+const uid = uniqueNames();
 
 const ledgerTables = ['inventory_movements', 'inventory_levels', 'transfers', 'events', 'orders', 'fulfillment_order_lines'] as const;
 

@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/kernel/clock.js';
 import { testDialects } from '../support/dialects.js';
 import { address, assertLedgerVerified, item, levelOf, location, must as mustCreate, order, seed } from '../support/fixtures.js';
 import { adminHeaders, adminKey, createTestApp, type TestApp } from '../support/harness.js';
+import { type Json, problemOf, uniqueNames } from '../support/problems.js';
 
 /**
  * Order intake through the public API, as a demanding client uses it: the 201 body of the contract,
@@ -15,27 +16,8 @@ import { adminHeaders, adminKey, createTestApp, type TestApp } from '../support/
  * One app per dialect; every test names its own SKUs and locations, so tests do not see each other's stock.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON; assertions check their shape
-type Json = Record<string, any>;
-
-let counter = 0;
 /** A name no other test in this file uses (tests share one database per dialect). */
-function uid(prefix: string): string {
-  counter += 1;
-  return `${prefix}${counter}`;
-}
-
-function problemOf(res: LightMyRequestResponse, status: number, code: string): Json {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.json();
-  assert.equal(body.code, code, res.body);
-  assert.equal(body.status, status);
-  assert.equal(body.type, `https://fulfill.dev/problems/${code}`);
-  assert.equal(typeof body.title, 'string');
-  assert.equal(typeof body.detail, 'string');
-  return body;
-}
+const uid = uniqueNames();
 
 async function place(t: TestApp, payload: unknown, headers: Record<string, string> = {}): Promise<Json> {
   const res = await t.post('/v1/orders', payload, headers);
