@@ -1,17 +1,30 @@
+import path from 'node:path';
 import { Authenticator } from './contexts/access/index.js';
+import type { PlatformDeps } from './contexts/deps.js';
+import { digitalModule } from './contexts/digital/index.js';
 import type { InventoryDeps } from './contexts/inventory/index.js';
+import { leadsModule } from './contexts/leads/index.js';
+import { mailModule } from './contexts/mail/index.js';
 import { allocateBackorders, IntakeQueue, type OrdersDeps } from './contexts/orders/index.js';
+import { Dispatcher, type DispatcherOptions } from './contexts/outbox/index.js';
+import { loadSecret } from './contexts/settings/index.js';
 import { type CarrierAdapter, cheapestTableRate, setUpCarriers } from './contexts/shipping/index.js';
 import { defaultSourcingStrategy } from './contexts/sourcing/index.js';
+import { trackingModule } from './contexts/tracking/index.js';
 import { dimensionalRules, gs1ExamplePrefix, type ShippingDeps } from './contexts/warehouse/index.js';
+import { webhooksModule } from './contexts/webhooks/index.js';
 import { type Clock, systemClock } from './kernel/clock.js';
 import { type IdGenerator, uuidV7Ids } from './kernel/ids.js';
 import { type Db, type OpenOptions, openDb } from './storage/index.js';
 
 /** Everything the application needs, wired once. Tests build it with their own database, clock and ids. */
-export interface App extends OrdersDeps, InventoryDeps, ShippingDeps {
+export interface App extends OrdersDeps, InventoryDeps, ShippingDeps, PlatformDeps {
   readonly authenticator: Authenticator;
   readonly intake: IntakeQueue;
+  /** The outbox dispatcher. The server starts it; tests call `drain()`. */
+  readonly dispatcher: Dispatcher;
+  readonly mailFrom: string;
+  readonly smtpUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -26,6 +39,11 @@ export interface ComposeOptions extends OpenOptions {
   readonly easypostBaseUrl?: string | undefined;
   /** Extra carrier adapters (tests plug a carrier in here). */
   readonly carriers?: readonly CarrierAdapter[] | undefined;
+  readonly publicUrl?: string | undefined;
+  readonly secret?: string | undefined;
+  readonly smtpUrl?: string | undefined;
+  readonly mailFrom?: string | undefined;
+  readonly dispatcherOptions?: DispatcherOptions;
 }
 
 export async function compose(options: ComposeOptions): Promise<App> {
@@ -51,12 +69,27 @@ export async function compose(options: ComposeOptions): Promise<App> {
     },
   };
   const intake = new IntakeQueue(base);
-  return {
+  const platform = {
     ...base,
+    publicUrl: (options.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    secret: await loadSecret(db, options.secret, clock.now().toISOString()),
+    dataDir: path.resolve(options.dataDir ?? './data'),
+    mailFrom: options.mailFrom ?? 'Fulfill <no-reply@fulfill.localhost>',
+    smtpUrl: options.smtpUrl,
+  };
+  const dispatcher = new Dispatcher(
+    platform,
+    [mailModule(platform), webhooksModule(platform), trackingModule(platform), digitalModule(platform), leadsModule(platform)],
+    options.dispatcherOptions,
+  );
+  return {
+    ...platform,
     authenticator: new Authenticator(base, options.adminKey),
     intake,
+    dispatcher,
     async close() {
       await intake.settled();
+      await dispatcher.stop();
       await db.close();
     },
   };

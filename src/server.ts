@@ -17,9 +17,15 @@ export async function serve(config: Config): Promise<{ app: App; http: FastifyIn
     rateSheetPath: config.rateSheetPath,
     easypostApiKey: config.easypostApiKey,
     easypostBaseUrl: config.easypostBaseUrl,
+    publicUrl: config.publicUrl,
+    secret: config.secret,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
   });
   const http = await buildHttpApp(app, { logLevel: config.logLevel });
   await http.listen({ port: config.port, host: config.host });
+  // The outbox dispatcher sends what committed transactions queued: after a crash it picks up where it was.
+  if (config.dispatcher) app.dispatcher.start();
   const purge = () => purgeIdempotencyKeys(app).catch((error) => http.log.error({ err: error }, 'idempotency purge failed'));
   void purge();
   const purgeTimer = setInterval(purge, idempotencyPurgeIntervalMs);

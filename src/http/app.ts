@@ -9,10 +9,15 @@ import { installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { accessRoutes } from './routes/access.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { digitalRoutes } from './routes/digital.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { leadsRoutes } from './routes/leads.js';
+import { mailRoutes } from './routes/mail.js';
 import { orderRoutes } from './routes/orders.js';
 import { shippingRoutes } from './routes/shipping.js';
+import { trackingRoutes } from './routes/tracking.js';
 import { warehouseRoutes } from './routes/warehouse.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 import { validatorCompiler } from './validation.js';
 
 export interface HttpOptions {
@@ -59,6 +64,11 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
         { name: 'catalog', description: 'Items, locations and bins' },
         { name: 'warehouse', description: 'Slotting, waves, pick lists, packing and shipping' },
         { name: 'access', description: 'API keys and scopes' },
+        { name: 'mail', description: 'Customer e-mails: the record of every message, previews, template overrides' },
+        { name: 'webhooks', description: 'Outbound webhook endpoints (Standard Webhooks), delivery log, replay' },
+        { name: 'tracking', description: 'Carrier tracking events, shipment status, late and stuck parcels' },
+        { name: 'digital', description: 'Digital deliverables, license keys, entitlements and downloads' },
+        { name: 'leads', description: 'Lead-generation forms, submissions, consent and CRM forwarding' },
         { name: 'system', description: 'Health and documentation' },
       ],
     },
@@ -85,5 +95,10 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
   orderRoutes(app, deps);
   warehouseRoutes(app, deps);
   shippingRoutes(app, deps);
+  mailRoutes(app, deps);
+  webhooksRoutes(app, deps);
+  trackingRoutes(app, deps);
+  digitalRoutes(app, deps);
+  leadsRoutes(app, deps);
   return app;
 }

@@ -16,6 +16,16 @@ export interface Config {
   readonly gs1CompanyPrefix: string;
   /** A rate sheet file for the table-rate carrier; default the sheet shipped with Fulfill. */
   readonly rateSheetPath: string | undefined;
+  /** Where customers reach the public pages (tracking, downloads, forms); links in e-mails start with it. */
+  readonly publicUrl: string;
+  /** SMTP server for e-mail (smtp:// or smtps://); unset means e-mails are written as .eml files under DATA_DIR/mail. */
+  readonly smtpUrl: string | undefined;
+  /** From address of customer e-mails. */
+  readonly mailFrom: string;
+  /** Key for signed links and tokens (at least 32 characters); unset means one generated and kept in the database. */
+  readonly secret: string | undefined;
+  /** Run the outbox dispatcher (e-mails, webhooks, forwards) in this process; `0` turns it off. */
+  readonly dispatcher: boolean;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +54,20 @@ function parseGs1Prefix(raw: string | undefined): string {
   return value;
 }
 
+function parseSmtpUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^smtps?:\/\/[^\s]+$/.test(value)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  return value;
+}
+
+function parseSecret(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (value.length < 32) throw new ConfigError('FULFILL_SECRET must be at least 32 characters');
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -64,5 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     easypostBaseUrl: parseUrl(env.EASYPOST_BASE_URL, 'EASYPOST_BASE_URL'),
     gs1CompanyPrefix: parseGs1Prefix(env.FULFILL_GS1_PREFIX),
     rateSheetPath: env.FULFILL_RATE_SHEET?.trim() || undefined,
+    publicUrl: parseUrl(env.PUBLIC_URL, 'PUBLIC_URL') ?? `http://localhost:${parsePort(env.PORT, 3000)}`,
+    smtpUrl: parseSmtpUrl(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM?.trim() || 'Fulfill <no-reply@fulfill.localhost>',
+    secret: parseSecret(env.FULFILL_SECRET),
+    dispatcher: env.FULFILL_DISPATCHER?.trim() !== '0',
   };
 }

@@ -3,12 +3,24 @@ import type { Db } from './db.js';
 import type { DialectName } from './dialect.js';
 import { core } from './migrations/0001-core.js';
 import { warehouse } from './migrations/0002-warehouse.js';
+import { outbox } from './migrations/0003-outbox.js';
+import { mail } from './migrations/0004-mail.js';
+import { webhooks } from './migrations/0005-webhooks.js';
+import { tracking } from './migrations/0006-tracking.js';
+import { digital } from './migrations/0007-digital.js';
+import { leads } from './migrations/0008-leads.js';
 
 /** Migrations live in code (no files to find at run time) and run in order, once, under a lock. */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
     '0002-warehouse': warehouse(dialect),
+    '0003-outbox': outbox(dialect),
+    '0004-mail': mail(dialect),
+    '0005-webhooks': webhooks(dialect),
+    '0006-tracking': tracking(dialect),
+    '0007-digital': digital(dialect),
+    '0008-leads': leads(dialect),
   };
 }
 

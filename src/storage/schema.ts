@@ -1,4 +1,9 @@
 import type { Generated } from 'kysely';
+import type { DigitalTables } from './schema-digital.js';
+import type { LeadTables } from './schema-leads.js';
+import type { MailTables } from './schema-mail.js';
+import type { TrackingTables } from './schema-tracking.js';
+import type { WebhookTables } from './schema-webhooks.js';
 
 /**
  * The database schema as Kysely sees it. Conventions that hold on both dialects:
@@ -177,6 +182,34 @@ export interface EventTable {
   actor: string;
   data: string;
   created_at: string;
+  dispatched_at: string | null;
+  dispatch_attempts: Generated<number>;
+  dispatch_after: string | null;
+  dispatch_error: string | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  created_at: string;
+}
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  subject_id: string | null;
+  payload: string;
+  status: 'pending' | 'running' | 'succeeded' | 'dead';
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -343,7 +376,13 @@ export interface ManifestTable {
   created_at: string;
 }
 
-export interface Database {
+/**
+ * Every table. Each later capability keeps its table types in its own file (schema-<area>.ts) so the
+ * areas can grow without touching each other.
+ */
+export interface Database extends MailTables, WebhookTables, TrackingTables, DigitalTables, LeadTables {
+  jobs: JobTable;
+  settings: SettingTable;
   api_keys: ApiKeyTable;
   items: ItemTable;
   locations: LocationTable;

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type App, type ComposeOptions, compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
@@ -14,6 +17,10 @@ export interface TestApp {
   readonly app: App;
   readonly http: FastifyInstance;
   readonly database: TestDatabase;
+  /** A fresh directory for files (e-mails written as .eml, digital deliverables); removed on close. */
+  readonly dataDir: string;
+  /** Runs the outbox (events -> jobs -> sends) until nothing is due at the app's clock time. */
+  drain(): Promise<void>;
   /** In-process HTTP with the admin key unless headers say otherwise. */
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
@@ -26,13 +33,27 @@ export interface TestAppOptions {
   readonly ids?: IdGenerator;
   readonly poolSize?: number;
   /** Carrier wiring passed through to `compose` (extra adapters, EasyPost against a local fake, a rate sheet). */
-  readonly compose?: Pick<ComposeOptions, 'carriers' | 'easypostApiKey' | 'easypostBaseUrl' | 'rateSheetPath' | 'gs1CompanyPrefix'>;
+  readonly compose?: Pick<
+    ComposeOptions,
+    | 'carriers'
+    | 'easypostApiKey'
+    | 'easypostBaseUrl'
+    | 'rateSheetPath'
+    | 'gs1CompanyPrefix'
+    | 'publicUrl'
+    | 'secret'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'dispatcherOptions'
+  >;
 }
 
 /** A real app on a real, empty database of the given dialect. Always `close()` it (it drops the database). */
 export async function createTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulfill-test-'));
   const app = await compose({
+    dataDir,
     ...(database.sqliteFile ? { sqliteFile: database.sqliteFile } : {}),
     ...(database.databaseUrl ? { databaseUrl: database.databaseUrl, searchPath: database.searchPath } : {}),
     ...(options.poolSize ? { poolSize: options.poolSize } : {}),
@@ -48,6 +69,8 @@ export async function createTestApp(dialect: DialectName, options: TestAppOption
     app,
     http,
     database,
+    dataDir,
+    drain: () => app.dispatcher.drain(),
     request,
     get: (url, headers = {}) => request({ method: 'GET', url, headers }),
     post: (url, payload, headers = {}) => request({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers }),
@@ -55,6 +78,7 @@ export async function createTestApp(dialect: DialectName, options: TestAppOption
       await http.close();
       await app.close();
       await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

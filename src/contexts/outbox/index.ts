@@ -1,0 +1,15 @@
+export { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+export { defaultMaxAttempts, enqueueJobs, replayJob } from './jobs.js';
+export { routeBatchSize, routeEvents } from './router.js';
+export { retryDelayMs, runDueJobs } from './runner.js';
+export type {
+  ClaimedJob,
+  EventSubscriber,
+  JobHandler,
+  JobOutcome,
+  NewJob,
+  OutboxEvent,
+  OutboxModule,
+  RecordedOutcome,
+  Ticker,
+} from './types.js';

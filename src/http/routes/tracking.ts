@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../compose.js';
+
+export function trackingRoutes(_app: FastifyInstance, _deps: App): void {}

@@ -1,0 +1,3 @@
+/** Tables of the tracking area (migration in migrations/). */
+// biome-ignore lint/suspicious/noEmptyInterface: filled as the area grows
+export interface TrackingTables {}
