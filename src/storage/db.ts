@@ -43,28 +43,107 @@ export async function openDb(options: OpenOptions): Promise<Db> {
   return db;
 }
 
+/** Logical transactions that may share one SQLite commit (one fsync). */
+export const sqliteGroupCommitMax = 64;
+
+interface QueuedTransaction {
+  readonly fn: (tx: Tx) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 function sqliteDb(options: OpenOptions): Db {
   const file = options.sqliteFile ?? path.join(options.dataDir ?? './data', sqliteFileName);
   const writer = openSqlite(file);
   const reader = file === ':memory:' ? writer : openSqlite(file, { readonly: true });
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue: QueuedTransaction[] = [];
+  let draining: Promise<void> | null = null;
+  const drain = async () => {
+    while (queue.length > 0) await runGroup(writer.kysely, writer.raw, queue.splice(0, sqliteGroupCommitMax));
+    draining = null;
+  };
   return {
     dialect: 'sqlite',
     read: reader.kysely,
     write: writer.kysely,
-    // One writer: transactions run one after another on the single connection (BEGIN IMMEDIATE so a
-    // second process, such as the CLI, waits instead of failing midway).
+    // One writer: transactions run one after another on the single connection. Those that arrive while
+    // one commits are run together in the next (group commit, see runGroup).
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-      const run = queue.then(() => runTransaction(writer.kysely, 'begin immediate', fn));
-      queue = run.catch(() => undefined);
-      return run;
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        draining ??= drain();
+      });
     },
     async close() {
-      await queue;
+      await draining;
       if (reader !== writer) await reader.kysely.destroy();
       await writer.kysely.destroy();
     },
   };
+}
+
+/**
+ * Runs queued logical transactions in one SQLite transaction, each inside its own savepoint: one that throws
+ * is rolled back to its savepoint and fails alone, the others commit together with one fsync. Callers hear
+ * "done" only after the COMMIT returned (synchronous=FULL), so an acknowledged write is durable; if the commit
+ * fails, every one of them fails. BEGIN IMMEDIATE makes a second process (the CLI) wait instead of failing
+ * midway. See docs/adr/0010-sqlite-group-commit.md.
+ */
+async function runGroup(kysely: Kysely<Database>, raw: { inTransaction: boolean }, group: QueuedTransaction[]): Promise<void> {
+  await kysely.connection().execute(async (conn) => {
+    let rest = group;
+    while (rest.length > 0) {
+      const done: { entry: QueuedTransaction; value: unknown }[] = [];
+      let index = 0;
+      try {
+        await sql`begin immediate`.execute(conn);
+      } catch (error) {
+        for (const entry of rest) entry.reject(error);
+        return;
+      }
+      let aborted = false;
+      for (; index < rest.length; index += 1) {
+        const entry = rest[index] as QueuedTransaction;
+        try {
+          await sql`savepoint fulfill_tx`.execute(conn);
+          const value = await entry.fn(conn);
+          await sql`release fulfill_tx`.execute(conn);
+          done.push({ entry, value });
+        } catch (error) {
+          if (!raw.inTransaction) {
+            // SQLite rolled the whole transaction back (disk full, I/O error): the group's work is gone.
+            entry.reject(error);
+            for (const d of done) d.entry.reject(error);
+            aborted = true;
+            index += 1;
+            break;
+          }
+          try {
+            await sql`rollback to fulfill_tx`.execute(conn);
+            await sql`release fulfill_tx`.execute(conn);
+          } catch (rollbackError) {
+            entry.reject(error);
+            for (const d of done) d.entry.reject(rollbackError);
+            await sql`rollback`.execute(conn).catch(() => undefined);
+            aborted = true;
+            index += 1;
+            break;
+          }
+          entry.reject(error);
+        }
+      }
+      if (!aborted) {
+        try {
+          await sql`commit`.execute(conn);
+          for (const d of done) d.entry.resolve(d.value);
+        } catch (error) {
+          if (raw.inTransaction) await sql`rollback`.execute(conn).catch(() => undefined);
+          for (const d of done) d.entry.reject(error);
+        }
+      }
+      rest = rest.slice(index);
+    }
+  });
 }
 
 function postgresDb(options: OpenOptions): Db {
@@ -89,18 +168,4 @@ function postgresDb(options: OpenOptions): Db {
     },
     close: () => kysely.destroy(),
   };
-}
-
-async function runTransaction<T>(kysely: Kysely<Database>, begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return kysely.connection().execute(async (conn) => {
-    await sql.raw(begin).execute(conn);
-    try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(conn);
-      throw error;
-    }
-  });
 }

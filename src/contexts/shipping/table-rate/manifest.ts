@@ -59,8 +59,13 @@ export async function buildManifest(deps: ManifestDeps, request: ManifestRequest
   }
   const id = manifestId(request.shipDate, deps.random);
   const entries: ManifestEntry[] = [];
-  for (const label of labels) {
-    if (!(await deps.store.updateActiveLabel(label.labelRef, { status: 'active', voidedAt: null, manifestId: id }))) continue;
+  // The labels are claimed concurrently: a database store commits them together (group commit) rather than
+  // one fsync per parcel. A label voided or manifested meanwhile is left out.
+  const claimed = await Promise.all(
+    labels.map((label) => deps.store.updateActiveLabel(label.labelRef, { status: 'active', voidedAt: null, manifestId: id })),
+  );
+  for (const [index, label] of labels.entries()) {
+    if (!claimed[index]) continue;
     entries.push({
       parcelId: label.parcel.id,
       trackingNumber: label.trackingNumber,
