@@ -4,7 +4,7 @@ import type { PlatformDeps } from './contexts/deps.js';
 import { digitalModule } from './contexts/digital/index.js';
 import type { InventoryDeps } from './contexts/inventory/index.js';
 import { leadsModule } from './contexts/leads/index.js';
-import { mailModule } from './contexts/mail/index.js';
+import { closeMail, mailModule } from './contexts/mail/index.js';
 import { allocateBackorders, IntakeQueue, type OrdersDeps } from './contexts/orders/index.js';
 import { Dispatcher, type DispatcherOptions } from './contexts/outbox/index.js';
 import { loadSecret } from './contexts/settings/index.js';
@@ -12,8 +12,9 @@ import { type CarrierAdapter, cheapestTableRate, setUpCarriers } from './context
 import { defaultSourcingStrategy } from './contexts/sourcing/index.js';
 import { trackingModule } from './contexts/tracking/index.js';
 import { dimensionalRules, gs1ExamplePrefix, type ShippingDeps } from './contexts/warehouse/index.js';
-import { webhooksModule } from './contexts/webhooks/index.js';
+import { type WebhookOptions, webhooksModule } from './contexts/webhooks/index.js';
 import { type Clock, systemClock } from './kernel/clock.js';
+import type { Config } from './kernel/config.js';
 import { type IdGenerator, uuidV7Ids } from './kernel/ids.js';
 import { type Db, type OpenOptions, openDb } from './storage/index.js';
 
@@ -25,6 +26,7 @@ export interface App extends OrdersDeps, InventoryDeps, ShippingDeps, PlatformDe
   readonly dispatcher: Dispatcher;
   readonly mailFrom: string;
   readonly smtpUrl: string | undefined;
+  readonly easypostWebhookSecret: string | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,32 @@ export interface ComposeOptions extends OpenOptions {
   readonly smtpUrl?: string | undefined;
   readonly mailFrom?: string | undefined;
   readonly dispatcherOptions?: DispatcherOptions;
+  /** Outbound webhooks: private targets, timeout, when a failing endpoint is disabled (env WEBHOOKS_* by default). */
+  readonly webhooks?: WebhookOptions;
+  /** Secret EasyPost signs tracker webhooks with (EASYPOST_WEBHOOK_SECRET); unset refuses them. */
+  readonly easypostWebhookSecret?: string | undefined;
+  /** Hours without a scan before an open shipment is flagged stuck (TRACKING_STUCK_HOURS, default 72). */
+  readonly trackingStuckHours?: number | undefined;
+}
+
+/** The options a configured process (server, worker, CLI) composes the app with. */
+export function composeOptions(config: Config): ComposeOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    adminKey: config.adminKey,
+    gs1CompanyPrefix: config.gs1CompanyPrefix,
+    rateSheetPath: config.rateSheetPath,
+    easypostApiKey: config.easypostApiKey,
+    easypostBaseUrl: config.easypostBaseUrl,
+    publicUrl: config.publicUrl,
+    secret: config.secret,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    dispatcherOptions: { leaseMs: config.jobLeaseMs },
+    easypostWebhookSecret: config.easypostWebhookSecret,
+    trackingStuckHours: config.trackingStuckHours,
+  };
 }
 
 export async function compose(options: ComposeOptions): Promise<App> {
@@ -76,10 +104,17 @@ export async function compose(options: ComposeOptions): Promise<App> {
     dataDir: path.resolve(options.dataDir ?? './data'),
     mailFrom: options.mailFrom ?? 'Fulfill <no-reply@fulfill.localhost>',
     smtpUrl: options.smtpUrl,
+    easypostWebhookSecret: options.easypostWebhookSecret,
   };
   const dispatcher = new Dispatcher(
     platform,
-    [mailModule(platform), webhooksModule(platform), trackingModule(platform), digitalModule(platform), leadsModule(platform)],
+    [
+      mailModule(platform),
+      webhooksModule(platform, options.webhooks),
+      trackingModule(platform, { stuckHours: options.trackingStuckHours }),
+      digitalModule(platform),
+      leadsModule(platform),
+    ],
     options.dispatcherOptions,
   );
   return {
@@ -90,6 +125,7 @@ export async function compose(options: ComposeOptions): Promise<App> {
     async close() {
       await intake.settled();
       await dispatcher.stop();
+      closeMail(platform);
       await db.close();
     },
   };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type App, compose } from './compose.js';
+import { type App, compose, composeOptions } from './compose.js';
 import { purgeIdempotencyKeys } from './contexts/orders/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { Config } from './kernel/config.js';
@@ -9,19 +9,7 @@ const idempotencyPurgeIntervalMs = 3_600_000;
 
 /** Starts the API server and stops it cleanly on SIGINT/SIGTERM: in-flight orders commit before exit. */
 export async function serve(config: Config): Promise<{ app: App; http: FastifyInstance }> {
-  const app = await compose({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    adminKey: config.adminKey,
-    gs1CompanyPrefix: config.gs1CompanyPrefix,
-    rateSheetPath: config.rateSheetPath,
-    easypostApiKey: config.easypostApiKey,
-    easypostBaseUrl: config.easypostBaseUrl,
-    publicUrl: config.publicUrl,
-    secret: config.secret,
-    smtpUrl: config.smtpUrl,
-    mailFrom: config.mailFrom,
-  });
+  const app = await compose(composeOptions(config));
   const http = await buildHttpApp(app, { logLevel: config.logLevel });
   await http.listen({ port: config.port, host: config.host });
   // The outbox dispatcher sends what committed transactions queued: after a crash it picks up where it was.

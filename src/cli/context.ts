@@ -1,4 +1,4 @@
-import { type App, compose } from '../compose.js';
+import { type App, compose, composeOptions } from '../compose.js';
 import { type Config, loadConfig } from '../kernel/config.js';
 
 export interface GlobalOptions {
@@ -18,15 +18,7 @@ export function cliConfig(options: GlobalOptions): Config {
 /** Runs a command against the configured database and always closes it. */
 export async function withApp<T>(options: GlobalOptions, fn: (app: App, config: Config) => Promise<T>): Promise<T> {
   const config = cliConfig(options);
-  const app = await compose({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    adminKey: config.adminKey,
-    gs1CompanyPrefix: config.gs1CompanyPrefix,
-    rateSheetPath: config.rateSheetPath,
-    easypostApiKey: config.easypostApiKey,
-    easypostBaseUrl: config.easypostBaseUrl,
-  });
+  const app = await compose(composeOptions(config));
   try {
     return await fn(app, config);
   } finally {

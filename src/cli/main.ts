@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { outboxStats } from '../contexts/outbox/index.js';
 import { CarrierSetupError } from '../contexts/shipping/index.js';
 import { ConfigError } from '../kernel/config.js';
 import { serve } from '../server.js';
+import { work } from '../worker.js';
 import { CliError, cliConfig, type GlobalOptions, withApp } from './context.js';
 import { demoCommand } from './demo.js';
+import { digitalCommand } from './digital.js';
 import { importCommand } from './import.js';
 import { inventoryCommand } from './inventory.js';
 import { keysCommand } from './keys.js';
@@ -26,6 +29,18 @@ export function buildProgram(): Command {
       await serve(cliConfig(globals()));
     });
   program
+    .command('worker')
+    .description('Run the outbox dispatcher alone (e-mails, webhooks, forwards); pair with FULFILL_DISPATCHER=0 on servers')
+    .action(async () => {
+      await work(cliConfig(globals()));
+    });
+  program
+    .command('outbox')
+    .description('Show the outbox: events not yet routed, jobs by kind and status')
+    .action(async () => {
+      await withApp(globals(), async (app) => console.log(JSON.stringify(await outboxStats(app), null, 2)));
+    });
+  program
     .command('migrate')
     .description('Apply database migrations (the server also does this at start)')
     .action(async () => {
@@ -36,6 +51,7 @@ export function buildProgram(): Command {
   inventoryCommand(program, globals);
   demoCommand(program, globals);
   warehouseCommands(program, globals);
+  digitalCommand(program, globals);
   return program;
 }
 

@@ -14,6 +14,7 @@ import { inventoryRoutes } from './routes/inventory.js';
 import { leadsRoutes } from './routes/leads.js';
 import { mailRoutes } from './routes/mail.js';
 import { orderRoutes } from './routes/orders.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { shippingRoutes } from './routes/shipping.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { warehouseRoutes } from './routes/warehouse.js';
@@ -95,6 +96,7 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
   orderRoutes(app, deps);
   warehouseRoutes(app, deps);
   shippingRoutes(app, deps);
+  outboxRoutes(app, deps);
   mailRoutes(app, deps);
   webhooksRoutes(app, deps);
   trackingRoutes(app, deps);

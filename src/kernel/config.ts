@@ -12,6 +12,10 @@ export interface Config {
   /** EasyPost API key: with it the EasyPost carrier is offered beside the built-in table-rate carrier. */
   readonly easypostApiKey: string | undefined;
   readonly easypostBaseUrl: string | undefined;
+  /** Secret of the EasyPost webhook (tracker events are HMAC-signed with it); unset means the webhook refuses every call. */
+  readonly easypostWebhookSecret: string | undefined;
+  /** Hours without a carrier scan after which an open shipment is flagged stuck. */
+  readonly trackingStuckHours: number;
   /** GS1 company prefix for parcel SSCCs (7 to 10 digits); default GS1's documented example prefix. */
   readonly gs1CompanyPrefix: string;
   /** A rate sheet file for the table-rate carrier; default the sheet shipped with Fulfill. */
@@ -26,6 +30,8 @@ export interface Config {
   readonly secret: string | undefined;
   /** Run the outbox dispatcher (e-mails, webhooks, forwards) in this process; `0` turns it off. */
   readonly dispatcher: boolean;
+  /** How long a claimed outbox job is reserved for its worker (ms); a crashed worker's jobs return after it. */
+  readonly jobLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +57,22 @@ function parseUrl(raw: string | undefined, name: string): string | undefined {
 function parseGs1Prefix(raw: string | undefined): string {
   const value = raw?.trim() || '0614141';
   if (!/^\d{7,10}$/.test(value)) throw new ConfigError('FULFILL_GS1_PREFIX must be a GS1 company prefix of 7 to 10 digits');
+  return value;
+}
+
+function parseDuration(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1_000 || value > 86_400_000)
+    throw new ConfigError(`${name} must be milliseconds from 1000 to 86400000`);
+  return value;
+}
+
+function parseStuckHours(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 72;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 2_160)
+    throw new ConfigError('TRACKING_STUCK_HOURS must be a whole number of hours from 1 to 2160');
   return value;
 }
 
@@ -86,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     easypostApiKey: env.EASYPOST_API_KEY?.trim() || undefined,
     easypostBaseUrl: parseUrl(env.EASYPOST_BASE_URL, 'EASYPOST_BASE_URL'),
+    easypostWebhookSecret: env.EASYPOST_WEBHOOK_SECRET?.trim() || undefined,
+    trackingStuckHours: parseStuckHours(env.TRACKING_STUCK_HOURS),
     gs1CompanyPrefix: parseGs1Prefix(env.FULFILL_GS1_PREFIX),
     rateSheetPath: env.FULFILL_RATE_SHEET?.trim() || undefined,
     publicUrl: parseUrl(env.PUBLIC_URL, 'PUBLIC_URL') ?? `http://localhost:${parsePort(env.PORT, 3000)}`,
@@ -93,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM?.trim() || 'Fulfill <no-reply@fulfill.localhost>',
     secret: parseSecret(env.FULFILL_SECRET),
     dispatcher: env.FULFILL_DISPATCHER?.trim() !== '0',
+    jobLeaseMs: parseDuration(env.FULFILL_JOB_LEASE_MS, 'FULFILL_JOB_LEASE_MS', 60_000),
   };
 }

@@ -40,6 +40,37 @@ export const problemCatalog = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  // mail
+  unknown_template: { status: 404, title: 'No e-mail template by that name' },
+  template_invalid: { status: 422, title: 'The e-mail template does not compile or render' },
+  email_in_flight: { status: 409, title: 'The e-mail is still queued or being sent; it cannot be resent yet' },
+  // webhooks
+  webhook_url_not_allowed: { status: 422, title: 'The webhook URL is not allowed' },
+  unknown_event_type: { status: 422, title: 'No such webhook event type' },
+  webhook_endpoint_disabled: { status: 409, title: 'The webhook endpoint is disabled' },
+  delivery_in_progress: { status: 409, title: 'The delivery is still pending; it cannot be replayed yet' },
+  // tracking
+  webhook_signature_invalid: { status: 401, title: 'The webhook signature is missing or does not match the body' },
+  unknown_tracking_code: { status: 422, title: 'The tracking number is not one of this shipment' },
+  // digital
+  not_digital: { status: 422, title: 'The item is not a digital item set up for this' },
+  unknown_file: { status: 422, title: 'A listed file does not exist' },
+  entitlement_not_found: { status: 404, title: 'The download link is not valid' },
+  entitlement_revoked: { status: 410, title: 'Access to this purchase has been withdrawn' },
+  entitlement_expired: { status: 410, title: 'The download link has expired' },
+  download_limit_reached: { status: 403, title: 'The download link has been used for all its downloads' },
+  download_ip_limit_reached: { status: 403, title: 'The download link has been used from too many networks' },
+  license_not_found: { status: 404, title: 'No license has this key' },
+  license_expired: { status: 403, title: 'The license has expired' },
+  license_suspended: { status: 403, title: 'The license is suspended' },
+  license_revoked: { status: 403, title: 'The license has been revoked' },
+  activation_limit_reached: { status: 409, title: 'The license has no activation left' },
+  activation_not_found: { status: 404, title: 'The machine is not activated on this license' },
+  // leads
+  submission_invalid: { status: 422, title: 'The submission does not match the form' },
+  form_closed: { status: 409, title: 'The form is closed and accepts no submissions' },
+  origin_not_allowed: { status: 403, title: 'The form does not accept submissions from this origin' },
+  forward_not_replayable: { status: 409, title: 'The forward is pending or cancelled; only dead or delivered forwards are replayed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -111,6 +111,8 @@ export interface OrderTable {
   unit_count: number;
   note: string | null;
   cancel_reason: string | null;
+  /** The customer's language (BCP 47), when the order said (migration 0004-mail). */
+  locale: string | null;
   event_seq: number;
   version: number;
   created_at: string;

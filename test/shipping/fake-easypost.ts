@@ -72,6 +72,8 @@ export interface FakeEasyPost {
   /** Successful purchases, in total or of one shipment. */
   purchases(shipmentId?: string): number;
   shipment(id: string): JsonObject | undefined;
+  /** The tracker of a tracking code (any carrier), as the fake serves it: tests add scans to it. */
+  tracker(trackingCode: string): JsonObject | undefined;
   close(): Promise<void>;
 }
 
@@ -317,6 +319,7 @@ export async function startFakeEasyPost(options: FakeEasyPostOptions = {}): Prom
     purchases: (shipmentId) =>
       shipmentId === undefined ? [...state.purchases.values()].reduce((a, b) => a + b, 0) : (state.purchases.get(shipmentId) ?? 0),
     shipment: (id) => state.shipments.get(id),
+    tracker: (code) => [...state.trackers.values()].find((t) => t.tracking_code === code),
     close: async () => {
       for (const timer of fake.timers) clearTimeout(timer);
       server.closeAllConnections();

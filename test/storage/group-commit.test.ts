@@ -59,7 +59,10 @@ for (const dialect of await testDialects()) {
       await db.transaction((tx) => put(tx, 'counter', '0'));
       const bump = () =>
         db.transaction(async (tx) => {
-          const row = await forUpdate(tx.selectFrom('settings').select('value').where('key', '=', 'counter'), dialect).executeTakeFirstOrThrow();
+          const row = await forUpdate(
+            tx.selectFrom('settings').select('value').where('key', '=', 'counter'),
+            dialect,
+          ).executeTakeFirstOrThrow();
           const next = String(Number(row.value) + 1);
           await tx.updateTable('settings').set({ value: next }).where('key', '=', 'counter').execute();
           return next;

@@ -45,6 +45,9 @@ export interface TestAppOptions {
     | 'smtpUrl'
     | 'mailFrom'
     | 'dispatcherOptions'
+    | 'webhooks'
+    | 'easypostWebhookSecret'
+    | 'trackingStuckHours'
   >;
 }
 

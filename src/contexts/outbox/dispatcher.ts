@@ -36,7 +36,7 @@ export class Dispatcher {
       }
       this.#tickers.push(...(m.tickers ?? []));
     }
-    this.#options = { batchSize: options.batchSize ?? 64, leaseMs: options.leaseMs ?? 120_000, random: options.random ?? Math.random };
+    this.#options = { batchSize: options.batchSize ?? 256, leaseMs: options.leaseMs ?? 60_000, random: options.random ?? Math.random };
     this.#idleMs = options.idleMs ?? 100;
     this.#onError = options.onError ?? ((error, context) => console.error(`outbox ${context}:`, error));
   }
@@ -100,7 +100,24 @@ export class Dispatcher {
     this.#loop = null;
   }
 
+  /**
+   * On SQLite only this process dispatches, so a job still marked running was claimed by a process that
+   * died: it is due again now rather than when its lease ends. (On PostgreSQL other processes may be
+   * running their jobs; the lease decides.)
+   */
+  async #recoverOrphans(): Promise<void> {
+    if (this.#deps.db.dialect !== 'sqlite') return;
+    await this.#deps.db.transaction((tx) =>
+      tx.updateTable('jobs').set({ status: 'pending', locked_until: null }).where('status', '=', 'running').execute(),
+    );
+  }
+
   async #run(): Promise<void> {
+    try {
+      await this.#recoverOrphans();
+    } catch (error) {
+      this.#onError(error, 'recovery');
+    }
     while (this.#running) {
       let busy = false;
       try {

@@ -29,13 +29,16 @@ interface JobRow {
  */
 async function claimJobs(tx: Tx, deps: Deps, kinds: readonly string[], now: string, leaseUntil: string, limit: number): Promise<JobRow[]> {
   const lock = deps.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // SQLite would pick the (kind, status) index and sort every pending job; `+kind` keeps it on the partial
+  // due-time index, so a claim stays cheap however large the backlog (PostgreSQL plans this well by itself).
+  const kind = deps.db.dialect === 'sqlite' ? sql`+kind` : sql`kind`;
   const result = await sql<JobRow>`
     update jobs set status = 'running', attempts = attempts + 1, locked_until = ${leaseUntil}, updated_at = ${now}
     where id in (
       select id from jobs
       where status in ('pending', 'running') and next_attempt_at <= ${now}
         and (locked_until is null or locked_until <= ${now})
-        and kind in (${sql.join(kinds)})
+        and ${kind} in (${sql.join(kinds)})
       order by next_attempt_at
       limit ${limit}
       ${lock})
@@ -84,28 +87,54 @@ export async function runDueJobs(deps: Deps, handlers: ReadonlyMap<string, JobHa
     }),
   );
   const finished = deps.clock.now();
+  const at = finished.toISOString();
+  const recorded = outcomes.map(({ job, handler, outcome, durationMs }) => ({
+    job,
+    handler,
+    outcome: decide(job, handler, outcome, finished, durationMs, options.random),
+  }));
   await deps.db.transaction(async (tx) => {
-    for (const { job, handler, outcome, durationMs } of outcomes) {
-      const recorded = decide(job, handler, outcome, finished, durationMs, options.random);
-      const at = finished.toISOString();
-      const error = outcome.status === 'succeeded' ? null : outcome.error.slice(0, 2000);
-      await tx
-        .updateTable('jobs')
-        .set({
-          status: recorded.status === 'scheduled' ? 'pending' : recorded.status,
-          next_attempt_at: recorded.nextAttemptAt ?? at,
-          locked_until: null,
-          last_error: error,
-          result: outcome.result ? JSON.stringify(outcome.result) : null,
-          updated_at: at,
-          completed_at: recorded.status === 'scheduled' ? null : at,
-        })
-        .where('id', '=', job.id)
-        .execute();
-      if (handler.record) await handler.record(tx, job, recorded, deps);
+    await completeJobs(tx, recorded, at);
+    const byHandler = new Map<JobHandler, { job: ClaimedJob; outcome: RecordedOutcome }[]>();
+    for (const r of recorded) {
+      const list = byHandler.get(r.handler) ?? [];
+      list.push({ job: r.job, outcome: r.outcome });
+      byHandler.set(r.handler, list);
+    }
+    for (const [handler, items] of byHandler) {
+      if (handler.recordBatch) await handler.recordBatch(tx, items, deps);
+      else if (handler.record) for (const item of items) await handler.record(tx, item.job, item.outcome, deps);
     }
   });
   return jobs.length;
+}
+
+/** Rows per completion statement (7 parameters each, well under both databases' limits). */
+const completionChunk = 500;
+
+/** Records every outcome of a round with one multi-row UPDATE per chunk (not one statement per job). */
+async function completeJobs(tx: Tx, recorded: readonly { job: ClaimedJob; outcome: RecordedOutcome }[], at: string): Promise<void> {
+  for (let i = 0; i < recorded.length; i += completionChunk) {
+    const rows = recorded.slice(i, i + completionChunk).map(({ job, outcome }) => {
+      const status = outcome.status === 'scheduled' ? 'pending' : outcome.status;
+      const error = outcome.outcome.status === 'succeeded' ? null : outcome.outcome.error.slice(0, 2000);
+      const result = outcome.outcome.result ? JSON.stringify(outcome.outcome.result) : null;
+      const completed = outcome.status === 'scheduled' ? null : at;
+      return sql`(${job.id}, ${status}, ${outcome.nextAttemptAt ?? at}, ${error}, ${result}, ${completed})`;
+    });
+    await sql`
+      with v(id, status, next_attempt_at, last_error, result, completed_at) as (values ${sql.join(rows)})
+      update jobs set
+        status = v.status,
+        next_attempt_at = v.next_attempt_at,
+        locked_until = null,
+        last_error = v.last_error,
+        result = v.result,
+        updated_at = ${at},
+        completed_at = v.completed_at
+      from v
+      where jobs.id = v.id`.execute(tx);
+  }
 }
 
 function decide(

@@ -39,6 +39,15 @@ export const OrderCreate = Type.Object(
     ),
     promise_date: Type.Optional(Type.String({ format: 'date', description: 'Date promised to the customer' })),
     note: Type.Optional(Text),
+    locale: Type.Optional(
+      Type.String({
+        minLength: 2,
+        maxLength: 35,
+        pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+        description: "The customer's language as a BCP 47 tag (e-mails and pages use en or pt-BR); from the shipping country when absent",
+        examples: ['pt-BR'],
+      }),
+    ),
     holds: Type.Optional(
       Type.Array(Type.Object({ reason: HoldReason, note: Type.Optional(Text) }, { additionalProperties: false }), { maxItems: 10 }),
     ),
@@ -96,6 +105,7 @@ export const Order = Type.Object({
   service_level: Type.String(),
   promise_date: Nullable(Type.String()),
   note: Nullable(Type.String()),
+  locale: Nullable(Type.String()),
   subtotal: Type.Integer(),
   unit_count: Type.Integer(),
   cancel_reason: Nullable(Type.String()),

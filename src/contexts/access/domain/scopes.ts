@@ -11,6 +11,17 @@ export const scopes = [
   'catalog:read',
   'catalog:write',
   'warehouse',
+  'mail:read',
+  'mail:write',
+  'webhooks:read',
+  'webhooks:write',
+  'tracking:read',
+  'tracking:write',
+  'digital:read',
+  'digital:write',
+  'licenses',
+  'leads:read',
+  'leads:write',
 ] as const;
 export type Scope = (typeof scopes)[number];
 
@@ -23,6 +34,18 @@ const implied: Readonly<Record<Scope, readonly Scope[]>> = {
   'catalog:read': ['catalog:read'],
   'catalog:write': ['catalog:write', 'catalog:read'],
   warehouse: ['warehouse', 'orders:read', 'inventory:read', 'catalog:read'],
+  'mail:read': ['mail:read'],
+  'mail:write': ['mail:write', 'mail:read'],
+  'webhooks:read': ['webhooks:read'],
+  'webhooks:write': ['webhooks:write', 'webhooks:read'],
+  'tracking:read': ['tracking:read'],
+  'tracking:write': ['tracking:write', 'tracking:read'],
+  'digital:read': ['digital:read'],
+  'digital:write': ['digital:write', 'digital:read'],
+  // For the merchant's own software: validate, activate and deactivate license keys, nothing else.
+  licenses: ['licenses'],
+  'leads:read': ['leads:read'],
+  'leads:write': ['leads:write', 'leads:read'],
 };
 
 export const isScope = (value: string): value is Scope => (scopes as readonly string[]).includes(value);

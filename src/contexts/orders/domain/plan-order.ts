@@ -202,6 +202,7 @@ export function planOrder(input: OrderInput, ctx: PlanContext): Result<PlannedOr
     unit_count: input.lines.reduce((sum, l) => sum + l.quantity, 0),
     note: input.note ?? null,
     cancel_reason: null,
+    locale: input.locale ?? null,
     event_seq: backorders.length > 0 ? 2 : 1,
     version: 1,
     created_at: ctx.now,

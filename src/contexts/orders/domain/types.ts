@@ -17,6 +17,8 @@ export interface OrderInput {
   readonly service_level?: string | undefined;
   readonly promise_date?: string | undefined;
   readonly note?: string | undefined;
+  /** The customer's language (BCP 47) for e-mails and pages; from the shipping country when absent. */
+  readonly locale?: string | undefined;
   readonly holds?: readonly { readonly reason: HoldReason; readonly note?: string | undefined }[] | undefined;
 }
 
@@ -83,6 +85,7 @@ export interface OrderView {
   readonly service_level: string;
   readonly promise_date: string | null;
   readonly note: string | null;
+  readonly locale: string | null;
   readonly subtotal: number;
   readonly unit_count: number;
   readonly cancel_reason: string | null;

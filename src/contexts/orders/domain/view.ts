@@ -62,6 +62,7 @@ export function toOrderView(a: OrderAggregate, locationCode: (locationId: string
     service_level: order.service_level,
     promise_date: order.promise_date,
     note: order.note,
+    locale: order.locale,
     subtotal: order.subtotal,
     unit_count: order.unit_count,
     cancel_reason: order.cancel_reason,
