@@ -21,6 +21,11 @@ describe('bench harness', () => {
     assert.equal(quick.write, true);
     assert.throws(() => parseOptions(['--only', 'mysql']), /--only/);
     assert.throws(() => parseOptions(['--duration', '-1']), /--duration/);
+    assert.deepEqual([...quick.areas].sort(), ['core', 'digital', 'leads', 'mail', 'tracking', 'warehouse', 'webhooks']);
+    const some = parseOptions(['--areas', 'webhooks,leads', '--no-warehouse']);
+    assert.deepEqual([...some.areas].sort(), ['leads', 'webhooks']);
+    assert.equal(some.warehouse, false);
+    assert.throws(() => parseOptions(['--areas', 'core,magic']), /--areas/);
   });
 
   test('every measurement runs, on every dialect, and leaves no server behind', { timeout: 120_000 }, async () => {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { deriveKey, seal as sealWith, unseal as unsealWith } from '../../kernel/sealed.js';
 
 /**
  * The digital area's secrets, all derived from the server secret (`deps.secret`) with HKDF-SHA256, one
@@ -9,12 +10,12 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
  * - `lookup`: keyed hashes (HMAC-SHA256) of tokens, license keys, pool codes and client IPs, for lookup
  *             and uniqueness without storing the value. Keyed, so a stolen database cannot be brute-forced
  *             for short codes without the secret.
- * - `seal`:   AES-256-GCM for what the buyer must be shown again (license keys and pool codes).
+ * - `seal`:   AES-256-GCM for what the buyer must be shown again (license keys and pool codes), with the
+ *             shared sealing of src/kernel/sealed.ts.
  */
 interface Keys {
   readonly token: Buffer;
   readonly lookup: Buffer;
-  readonly seal: Buffer;
 }
 
 const cache = new WeakMap<Buffer, Keys>();
@@ -23,7 +24,7 @@ function keysOf(secret: Buffer): Keys {
   let keys = cache.get(secret);
   if (!keys) {
     const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'fulfill.digital.v1', info, 32));
-    keys = { token: derive('entitlement-token'), lookup: derive('lookup-hash'), seal: derive('seal-aes-256-gcm') };
+    keys = { token: derive('entitlement-token'), lookup: derive('lookup-hash') };
     cache.set(secret, keys);
   }
   return keys;
@@ -37,20 +38,9 @@ export const entitlementToken = (secret: Buffer, entitlementId: string): string 
 export const lookupHash = (secret: Buffer, purpose: 'token' | 'key' | 'code' | 'ip', value: string): string =>
   createHmac('sha256', keysOf(secret).lookup).update(`${purpose}\u0000${value}`).digest('base64url');
 
-/** AES-256-GCM: `v1.<iv>.<ciphertext>.<tag>` (base64url), bound to `context` (authenticated, not stored). */
-export function seal(secret: Buffer, plaintext: string, context: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keysOf(secret).seal, iv);
-  cipher.setAAD(Buffer.from(context));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return `v1.${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
-}
+/** AES-256-GCM (src/kernel/sealed.ts) under the digital area's key, bound to `context`. */
+export const seal = (secret: Buffer, plaintext: string, context: string): string =>
+  sealWith(deriveKey(secret, 'digital seal'), plaintext, context);
 
-export function unseal(secret: Buffer, sealed: string, context: string): string {
-  const [version, iv, body, tag] = sealed.split('.');
-  if (version !== 'v1' || !iv || body === undefined || !tag) throw new Error('not a sealed value');
-  const decipher = createDecipheriv('aes-256-gcm', keysOf(secret).seal, Buffer.from(iv, 'base64url'));
-  decipher.setAAD(Buffer.from(context));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
-}
+export const unseal = (secret: Buffer, sealed: string, context: string): string =>
+  unsealWith(deriveKey(secret, 'digital seal'), sealed, context);

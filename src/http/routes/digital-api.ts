@@ -92,6 +92,9 @@ function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal):
     .send(refusalPage(refusal, requestLocale(request)));
 }
 
+/** A JSON object answer; its fields are listed in docs/digital.md. */
+const Json = Type.Object({}, { additionalProperties: true });
+
 export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
   // ------------------------------------------------------------------ merchant: what an item delivers
   app.put('/v1/digital/items/:sku', {
@@ -101,7 +104,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       summary: 'Set what a digital item delivers: files, download limits, license policy',
       params: Type.Object({ sku: Sku }),
       body: ProductBody,
-      response: { ...problemResponses },
+      response: { 200: Json, ...problemResponses },
     },
     handler: async (request) => {
       const { sku } = request.params as { sku: string };
@@ -115,7 +118,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       tags,
       summary: "A digital item's deliverables and pool stock",
       params: Type.Object({ sku: Sku }),
-      response: { ...problemResponses },
+      response: { 200: Json, ...problemResponses },
     },
     handler: async (request) => getDigitalProduct(deps, (request.params as { sku: string }).sku),
   });
@@ -162,7 +165,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       summary: "An order's digital delivery: links, files and keys, as the buyer sees them",
       description: 'For the storefront’s order confirmation page. Contains the buyer’s secrets (links, keys): show it only to the buyer.',
       params: Type.Object({ id: Id }),
-      response: { ...problemResponses },
+      response: { 200: Json, ...problemResponses },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -196,7 +199,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       tags,
       summary: "An order's entitlements (counts and state; no links or keys)",
       params: Type.Object({ id: Id }),
-      response: { ...problemResponses },
+      response: { 200: Json, ...problemResponses },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -215,7 +218,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       summary: 'Send the delivery e-mail again',
       params: Type.Object({ id: Id }),
       body: Type.Optional(Type.Object({ reset_downloads: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
-      response: { ...problemResponses, 410: Problem },
+      response: { 202: Json, ...problemResponses, 410: Problem },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
@@ -238,7 +241,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
         },
         { additionalProperties: false, minProperties: 1, maxProperties: 1 },
       ),
-      response: { ...problemResponses, 410: Problem },
+      response: { 200: Json, ...problemResponses, 410: Problem },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -258,7 +261,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       summary: 'Revoke a download link and its license keys',
       params: Type.Object({ id: Id }),
       body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })),
-      response: { ...problemResponses },
+      response: { 200: Json, ...problemResponses },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -281,7 +284,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
           { additionalProperties: false },
         ),
       ),
-      response: { ...problemResponses },
+      response: { 201: Json, ...problemResponses },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
@@ -298,7 +301,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
         summary: `${action[0]?.toUpperCase()}${action.slice(1)} a license`,
         params: Type.Object({ id: Id }),
         body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })),
-        response: { ...problemResponses },
+        response: { 200: Json, ...problemResponses },
       },
       handler: async (request) => {
         const { id } = request.params as { id: string };
@@ -328,7 +331,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       summary: 'Validate a license key (and a machine)',
       description: `Always 200 with \`valid\` and a \`code\`: ${validationCodes.join(', ')}.`,
       body: Type.Object({ key: Key, fingerprint: Type.Optional(Fingerprint) }, { additionalProperties: false }),
-      response: { ...problemResponses, 429: Problem },
+      response: { 200: Json, ...problemResponses, 429: Problem },
     },
     handler: async (request) => validateLicense(deps, request.body as { key: string; fingerprint?: string }),
   });
@@ -342,7 +345,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
         { key: Key, fingerprint: Fingerprint, label: Type.Optional(Type.String({ maxLength: 200 })) },
         { additionalProperties: false },
       ),
-      response: { ...problemResponses, 429: Problem },
+      response: { 200: Json, 201: Json, ...problemResponses, 429: Problem },
     },
     handler: async (request, reply) => {
       const result = await activateLicense(deps, request.body as { key: string; fingerprint: string; label?: string }, actorOf(request));
@@ -356,7 +359,7 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
       tags: licenseTags,
       summary: 'Deactivate a machine',
       body: Type.Object({ key: Key, fingerprint: Fingerprint }, { additionalProperties: false }),
-      response: { ...problemResponses, 429: Problem },
+      response: { 200: Json, ...problemResponses, 429: Problem },
     },
     handler: async (request) => deactivateLicense(deps, request.body as { key: string; fingerprint: string }, actorOf(request)),
   });

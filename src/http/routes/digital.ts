@@ -75,6 +75,11 @@ export function digitalRoutes(app: FastifyInstance, deps: App): void {
       tags: ['digital'],
       summary: "A stored file's bytes (merchant download; Range supported)",
       params: Type.Object({ id: Id }),
+      response: {
+        200: Type.String({ description: 'the file', format: 'binary' }),
+        206: Type.String({ format: 'binary' }),
+        ...problemResponses,
+      },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };

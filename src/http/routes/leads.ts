@@ -172,6 +172,7 @@ export function leadsRoutes(app: FastifyInstance, deps: App): void {
       tags,
       summary: 'Remove a CRM destination (its pending forwards are cancelled)',
       params: Type.Object({ id: Id, destination_id: Id }),
+      response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses },
     },
     handler: async (request, reply) => {
       const { id, destination_id } = request.params as { id: string; destination_id: string };
@@ -251,6 +252,7 @@ export function leadsRoutes(app: FastifyInstance, deps: App): void {
       description:
         "Same filters as the list. With form_id, the form's fields are columns. Cells that a spreadsheet would run as a formula (= + - @) start with an apostrophe.",
       querystring: LeadListQuery,
+      response: { 200: Type.String({ description: 'text/csv', format: 'binary' }), ...problemResponses },
     },
     handler: async (request, reply) => {
       const query = request.query as LeadQuery;

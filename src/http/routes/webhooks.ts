@@ -41,7 +41,7 @@ export function webhooksRoutes(app: FastifyInstance, deps: App): void {
     schema: {
       tags,
       summary: 'The event types an endpoint can subscribe to',
-      response: { 200: Type.Object({ data: Type.Array(EventTypeInfo) }) },
+      response: { 200: Type.Object({ data: Type.Array(EventTypeInfo) }), ...problemResponses },
     },
     handler: async () => ({ data: webhookEventTypes }),
   });
