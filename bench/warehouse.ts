@@ -107,7 +107,9 @@ async function runFlows(
       try {
         result = await runFlow(database, {
           orders: size.orders,
-          stations: options.stations ?? (dialect === 'sqlite' ? 1 : 8),
+          // Eight pickers and packers at once on both databases: on SQLite their transactions share commits
+          // (group commit, ADR 0010), as a real floor's stations would.
+          stations: options.stations ?? 8,
           fileSample: options.quick ? 100 : 1_000,
           profileSql: options.profile ?? false,
           cpuProfileDir: options.profile ? path.join(repoRoot, 'bench', 'results', 'profiles', `warehouse-${databases.runId}`) : undefined,
