@@ -9,6 +9,7 @@ import { webhooks } from './migrations/0005-webhooks.js';
 import { tracking } from './migrations/0006-tracking.js';
 import { digital } from './migrations/0007-digital.js';
 import { leads } from './migrations/0008-leads.js';
+import { leadEvents } from './migrations/0009-lead-events.js';
 
 /** Migrations live in code (no files to find at run time) and run in order, once, under a lock. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0006-tracking': tracking(dialect),
     '0007-digital': digital(dialect),
     '0008-leads': leads(dialect),
+    '0009-lead-events': leadEvents(dialect),
   };
 }
 

@@ -50,6 +50,8 @@ export interface LeadTable {
   confirmed_at: string | null;
   asset_delivered_at: string | null;
   erased_at: string | null;
+  /** Events of this lead so far: the last `lead.*` event's `aggregate_seq` (migration 0009). */
+  event_seq: number;
   created_at: string;
   updated_at: string;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigError } from '../../kernel/config.js';
 import { ProblemError } from '../../kernel/problem.js';
 import type { Tx } from '../../storage/index.js';
 import type { PlatformDeps } from '../deps.js';
@@ -34,7 +35,7 @@ export function filesMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.FILES_MAX_BYTES?.trim();
   if (!raw) return defaultFilesMaxBytes;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error('FILES_MAX_BYTES must be a positive whole number of bytes');
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError('FILES_MAX_BYTES must be a positive whole number of bytes');
   return value;
 }
 

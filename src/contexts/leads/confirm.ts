@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { forUpdate } from '../../storage/index.js';
 import type { PlatformDeps } from '../deps.js';
+import { appendEvents } from '../messaging/index.js';
 import { checkConfirmToken, Effects } from './delivery.js';
 import { toDestination } from './destinations.js';
 import type { Form } from './domain/form.js';
@@ -7,8 +9,8 @@ import type { Form } from './domain/form.js';
 export type ConfirmOutcome = { readonly kind: 'confirmed' | 'already_confirmed' } | { readonly kind: 'invalid' | 'expired' };
 
 /**
- * The double opt-in click: the lead becomes confirmed, and only then gets the asset e-mail and is forwarded
- * to the CRMs (for its latest submission). Clicking again changes nothing and sends nothing.
+ * The double opt-in click: the lead becomes confirmed (`lead.confirmed`), and only then gets the asset e-mail
+ * and is forwarded to the CRMs (for its latest submission). Clicking again changes nothing and sends nothing.
  */
 export async function confirmLead(deps: PlatformDeps, form: Form, token: string): Promise<ConfirmOutcome> {
   const check = checkConfirmToken(deps.secret, token, deps.clock.now().getTime());
@@ -21,11 +23,12 @@ export async function confirmLead(deps: PlatformDeps, form: Form, token: string)
     if (!lead || lead.erased_at !== null) return { kind: 'invalid' } as const;
     if (lead.status === 'confirmed') return { kind: 'already_confirmed' } as const;
     const now = deps.clock.now().toISOString();
-    await tx
+    const { event_seq } = await tx
       .updateTable('leads')
-      .set({ status: 'confirmed', confirmed_at: now, asset_delivered_at: now, updated_at: now })
+      .set({ status: 'confirmed', confirmed_at: now, asset_delivered_at: now, updated_at: now, event_seq: sql<number>`event_seq + 1` })
       .where('id', '=', lead.id)
-      .execute();
+      .returning('event_seq')
+      .executeTakeFirstOrThrow();
     const submission = await tx
       .selectFrom('lead_submissions')
       .select('id')
@@ -44,6 +47,27 @@ export async function confirmLead(deps: PlatformDeps, form: Form, token: string)
       'confirmed',
     );
     await effects.flush(tx, deps);
+    await appendEvents(tx, [
+      {
+        id: deps.ids.next('event'),
+        type: 'lead.confirmed',
+        aggregateType: 'lead',
+        aggregateId: lead.id,
+        aggregateSeq: Number(event_seq),
+        orderId: null,
+        actor: 'public',
+        data: {
+          lead_id: lead.id,
+          form_id: form.id,
+          form_slug: form.slug,
+          submission_id: submission.id,
+          email: String(data.email),
+          status: 'confirmed',
+          confirmed_at: now,
+        },
+        createdAt: now,
+      },
+    ]);
     return { kind: 'confirmed' } as const;
   });
 }

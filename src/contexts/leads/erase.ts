@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { ProblemError } from '../../kernel/problem.js';
 import type { Tx } from '../../storage/index.js';
-import type { PlatformDeps } from '../deps.js';
+import type { Actor, PlatformDeps } from '../deps.js';
+import { appendEvents, type DomainEvent } from '../messaging/index.js';
+import { deliveryKey, type WebhookJobPayload, webhookJobKind } from '../webhooks/index.js';
 import { emailHash } from './crypto.js';
 
 export interface ErasureReport {
@@ -34,8 +36,13 @@ const pageWithoutQuery = (uri: string | null): string | null => (uri ? (uri.spli
  * submissions scrubbed, asset links revoked, pending e-mails and forwards cancelled, the e-mail records'
  * addresses and variables scrubbed, suspected spam with the address deleted. The consent records stay as
  * anonymised proofs: text, version, time, the e-mail's HMAC, the IP's network, the page without its query.
+ * Each erased lead is announced as `lead.erased`, carrying its ids only.
  */
-export async function eraseLeads(deps: PlatformDeps, by: { leadId: string } | { email: string }): Promise<ErasureReport> {
+export async function eraseLeads(
+  deps: PlatformDeps,
+  by: { leadId: string } | { email: string },
+  actor: Actor = 'system',
+): Promise<ErasureReport> {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now().toISOString();
     let q = tx.selectFrom('leads').select(['id', 'email_lower']).where('erased_at', 'is', null);
@@ -51,8 +58,10 @@ export async function eraseLeads(deps: PlatformDeps, by: { leadId: string } | { 
       : { numDeletedRows: 0n };
     const report = await eraseRows(
       tx,
+      deps,
       now,
       leads.map((l) => l.id),
+      actor,
     );
     return {
       ...report,
@@ -62,7 +71,7 @@ export async function eraseLeads(deps: PlatformDeps, by: { leadId: string } | { 
   });
 }
 
-async function eraseRows(tx: Tx, now: string, ids: readonly string[]) {
+async function eraseRows(tx: Tx, deps: PlatformDeps, now: string, ids: readonly string[], actor: Actor) {
   if (ids.length === 0) {
     return {
       leads_erased: 0,
@@ -73,13 +82,43 @@ async function eraseRows(tx: Tx, now: string, ids: readonly string[]) {
       emails_scrubbed: 0,
     };
   }
+  // Jobs and forward rows first, then the leads: the order the outbox's completion transaction locks them in
+  // (a successful forward marks its job, its forward row, then moves its lead's event counter).
+  const jobs = await tx
+    .updateTable('jobs')
+    .set({ status: 'dead', last_error: 'cancelled: lead erased', payload: '{}', completed_at: now, updated_at: now })
+    .where('subject_id', 'in', ids)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  await tx
+    .updateTable('lead_forwards')
+    .set({ status: 'cancelled', last_error: 'lead erased', updated_at: now })
+    .where('lead_id', 'in', ids)
+    .where('status', 'in', ['pending', 'dead'])
+    .execute();
+  await scrubEvents(tx, ids);
+  const events: DomainEvent[] = [];
   for (const id of ids) {
-    await tx
+    const lead = await tx
       .updateTable('leads')
-      .set({ email_lower: `erased:${id}`, data: '{}', erased_at: now, updated_at: now })
+      .set({ email_lower: `erased:${id}`, data: '{}', erased_at: now, updated_at: now, event_seq: sql<number>`event_seq + 1` })
       .where('id', '=', id)
-      .execute();
+      .returning(['form_id', 'event_seq'])
+      .executeTakeFirstOrThrow();
+    // No personal data: the event outlives the erasure (webhook deliveries, the event log).
+    events.push({
+      id: deps.ids.next('event'),
+      type: 'lead.erased',
+      aggregateType: 'lead',
+      aggregateId: id,
+      aggregateSeq: Number(lead.event_seq),
+      orderId: null,
+      actor,
+      data: { lead_id: id, form_id: lead.form_id, erased_at: now },
+      createdAt: now,
+    });
   }
+  await appendEvents(tx, events);
   const submissions = await tx
     .updateTable('lead_submissions')
     .set({ data: '{}', ip: null, user_agent: null, page_uri: null, hutk: null })
@@ -99,18 +138,6 @@ async function eraseRows(tx: Tx, now: string, ids: readonly string[]) {
       .execute();
   }
   const links = await tx.deleteFrom('asset_links').where('lead_id', 'in', ids).executeTakeFirst();
-  const jobs = await tx
-    .updateTable('jobs')
-    .set({ status: 'dead', last_error: 'cancelled: lead erased', payload: '{}', completed_at: now, updated_at: now })
-    .where('subject_id', 'in', ids)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  await tx
-    .updateTable('lead_forwards')
-    .set({ status: 'cancelled', last_error: 'lead erased', updated_at: now })
-    .where('lead_id', 'in', ids)
-    .where('status', 'in', ['pending', 'dead'])
-    .execute();
   // Jobs that already ran keep their row but not the lead's data: the e-mail job's payload is only an e-mail id.
   const emails = await tx
     .updateTable('emails')
@@ -125,4 +152,63 @@ async function eraseRows(tx: Tx, now: string, ids: readonly string[]) {
     jobs_cancelled: Number(jobs.numUpdatedRows),
     emails_scrubbed: Number(emails.numUpdatedRows),
   };
+}
+
+/** Keys of lead event data that are personal (`lead.created`, `lead.resubmitted`, `lead.confirmed`). */
+const personalEventKeys = ['email', 'fields'] as const;
+/** Dedupe keys per lookup of webhook deliveries. */
+const deliveryKeyChunk = 500;
+
+function withoutPersonalData(data: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!personalEventKeys.some((k) => k in data)) return undefined;
+  const copy = { ...data };
+  for (const k of personalEventKeys) delete copy[k];
+  return copy;
+}
+
+/**
+ * The leads' earlier events carried the e-mail and the submitted values: they keep their ids, types and order
+ * but lose those, in the event log and in every outbound webhook delivery made of them (so a retry or a replay
+ * after the erasure sends no personal data). An event the router has not handed on yet is scrubbed before it is.
+ */
+async function scrubEvents(tx: Tx, ids: readonly string[]): Promise<void> {
+  const events = await tx
+    .selectFrom('events')
+    .select(['id', 'data'])
+    .where('aggregate_type', '=', 'lead')
+    .where('aggregate_id', 'in', ids)
+    .execute();
+  const scrubbed = events.filter((e) => withoutPersonalData(JSON.parse(e.data) as Record<string, unknown>) !== undefined);
+  if (scrubbed.length === 0) return;
+  for (const e of scrubbed) {
+    const data = withoutPersonalData(JSON.parse(e.data) as Record<string, unknown>) as Record<string, unknown>;
+    await tx
+      .updateTable('events')
+      .set({ data: JSON.stringify(data) })
+      .where('id', '=', e.id)
+      .execute();
+  }
+  // Deliveries are keyed by (endpoint, event); endpoints that were deleted since may still hold some.
+  const endpoints = await tx.selectFrom('jobs').select('subject_id').distinct().where('kind', '=', webhookJobKind).execute();
+  const keys = endpoints.flatMap((row) =>
+    row.subject_id === null ? [] : scrubbed.map((e) => deliveryKey(row.subject_id as string, e.id)),
+  );
+  for (let i = 0; i < keys.length; i += deliveryKeyChunk) {
+    const jobs = await tx
+      .selectFrom('jobs')
+      .select(['id', 'payload'])
+      .where('dedupe_key', 'in', keys.slice(i, i + deliveryKeyChunk))
+      .execute();
+    for (const job of jobs) {
+      const payload = JSON.parse(job.payload) as WebhookJobPayload;
+      const data = payload.message ? withoutPersonalData(payload.message.data) : undefined;
+      if (data === undefined) continue;
+      const updated: WebhookJobPayload = { ...payload, message: { ...payload.message, data } };
+      await tx
+        .updateTable('jobs')
+        .set({ payload: JSON.stringify(updated) })
+        .where('id', '=', job.id)
+        .execute();
+    }
+  }
 }

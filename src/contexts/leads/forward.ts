@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Tx } from '../../storage/index.js';
 import type { Deps, PlatformDeps } from '../deps.js';
+import { appendEvents, type DomainEvent } from '../messaging/index.js';
 import type { ClaimedJob, JobHandler, JobOutcome, RecordedOutcome } from '../outbox/index.js';
 import { forwardJobKinds } from './delivery.js';
 import { type Destination, destinationSecret, toDestination } from './destinations.js';
@@ -163,7 +165,7 @@ function webhookHandler(deps: PlatformDeps): JobHandler {
         body,
       );
     },
-    record: recordForward,
+    recordBatch: recordForwards,
   };
 }
 
@@ -179,20 +181,73 @@ function hubspotHandler(deps: PlatformDeps): JobHandler {
       const path = `${token ? '/submissions/v3/integration/secure/submit' : '/submissions/v3/integration/submit'}/${encodeURIComponent(config.portal_id)}/${encodeURIComponent(config.form_guid)}`;
       return post(`${config.base_url}${path}`, token ? { authorization: `Bearer ${token}` } : {}, JSON.stringify(hubspotBody(loaded)));
     },
-    record: recordForward,
+    recordBatch: recordForwards,
   };
 }
 
-/** Mirrors the job's state on the forward row (forwarding health, dead letters). */
-async function recordForward(tx: Tx, job: ClaimedJob, outcome: RecordedOutcome, deps: Deps): Promise<void> {
-  const status = outcome.status === 'scheduled' ? 'pending' : outcome.status;
-  const error = outcome.outcome.status === 'succeeded' ? null : outcome.outcome.error.slice(0, 2000);
-  await tx
-    .updateTable('lead_forwards')
-    // A success keeps the last error seen: the row then tells that it needed retries and why.
-    .set({ status, attempts: job.attempt, updated_at: deps.clock.now().toISOString(), ...(error === null ? {} : { last_error: error }) })
-    .where('dedupe_key', '=', job.dedupeKey)
-    .execute();
+/** Leads whose event counter one statement moves (two parameters each). */
+const leadSeqChunk = 400;
+
+/**
+ * Mirrors each job's state on its forward row (forwarding health, dead letters) and announces every success as
+ * `lead.forwarded`, in the runner's completion transaction: the event commits with the job's success, or not at
+ * all. Rows are locked in the order jobs (the runner), forward rows, leads; erasure keeps the same order.
+ */
+async function recordForwards(tx: Tx, items: readonly { job: ClaimedJob; outcome: RecordedOutcome }[], deps: Deps): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  for (const { job, outcome } of items) {
+    const status = outcome.status === 'scheduled' ? 'pending' : outcome.status;
+    const error = outcome.outcome.status === 'succeeded' ? null : outcome.outcome.error.slice(0, 2000);
+    await tx
+      .updateTable('lead_forwards')
+      // A success keeps the last error seen: the row then tells that it needed retries and why.
+      .set({ status, attempts: job.attempt, updated_at: now, ...(error === null ? {} : { last_error: error }) })
+      .where('dedupe_key', '=', job.dedupeKey)
+      .execute();
+  }
+  const succeeded = items.filter(({ job, outcome }) => outcome.status === 'succeeded' && typeof job.payload.lead_id === 'string');
+  if (succeeded.length === 0) return;
+  // Each lead's counter moves by its successes of the round, in one statement per chunk (two CRMs may answer together).
+  const perLead = new Map<string, number>();
+  for (const { job } of succeeded) perLead.set(String(job.payload.lead_id), (perLead.get(String(job.payload.lead_id)) ?? 0) + 1);
+  const entries = [...perLead];
+  const leads = new Map<string, { formId: string; nextSeq: number }>();
+  for (let i = 0; i < entries.length; i += leadSeqChunk) {
+    const values = sql.join(entries.slice(i, i + leadSeqChunk).map(([id, n]) => sql`(${id}, cast(${n} as integer))`));
+    const { rows } = await sql<{ id: string; form_id: string; event_seq: number }>`
+      with v(id, n) as (values ${values})
+      update leads set event_seq = leads.event_seq + v.n
+      from v
+      where leads.id = v.id
+      returning leads.id, leads.form_id, leads.event_seq`.execute(tx);
+    for (const r of rows) leads.set(r.id, { formId: r.form_id, nextSeq: Number(r.event_seq) - (perLead.get(r.id) ?? 1) + 1 });
+  }
+  const events: DomainEvent[] = [];
+  for (const { job } of succeeded) {
+    const leadId = String(job.payload.lead_id);
+    const lead = leads.get(leadId);
+    if (!lead) continue; // the lead row is gone: nothing to number the event in
+    events.push({
+      id: deps.ids.next('event'),
+      type: 'lead.forwarded',
+      aggregateType: 'lead',
+      aggregateId: leadId,
+      aggregateSeq: lead.nextSeq++,
+      orderId: null,
+      actor: 'system',
+      data: {
+        lead_id: leadId,
+        form_id: lead.formId,
+        submission_id: job.payload.submission_id ?? null,
+        destination_id: job.payload.destination_id ?? null,
+        destination_kind: job.kind === forwardJobKinds.hubspot ? 'hubspot' : 'webhook',
+        job_id: job.id,
+        attempts: job.attempt,
+      },
+      createdAt: now,
+    });
+  }
+  await appendEvents(tx, events);
 }
 
 export const forwardHandlers = (deps: PlatformDeps): JobHandler[] => [webhookHandler(deps), hubspotHandler(deps)];

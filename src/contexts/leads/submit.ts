@@ -4,6 +4,7 @@ import type { Tx } from '../../storage/index.js';
 import { chunkRows, insertRows, isTransient, isUniqueViolation } from '../../storage/index.js';
 import type { LeadConsentTable, LeadSubmissionTable, SpamSubmissionTable } from '../../storage/schema-leads.js';
 import type { PlatformDeps } from '../deps.js';
+import { appendEvents, type DomainEvent } from '../messaging/index.js';
 import { emailHash } from './crypto.js';
 import { Effects } from './delivery.js';
 import { toDestination } from './destinations.js';
@@ -71,8 +72,9 @@ interface Pending {
 /**
  * Takes submissions: rate limits, spam checks and field validation in memory, then a group commit that writes
  * the lead (deduplicated per form on the lower-cased e-mail), the submission, the consent record, the asset
- * link and e-mail (or the confirmation e-mail) and the CRM forward jobs of every submission that arrived
- * together, in one transaction. Each caller is answered once its transaction committed.
+ * link and e-mail (or the confirmation e-mail), the CRM forward jobs and the `lead.created` /
+ * `lead.resubmitted` events of every submission that arrived together, in one transaction. Each caller is
+ * answered once its transaction committed.
  */
 export class SubmissionService {
   readonly #deps: PlatformDeps;
@@ -180,6 +182,7 @@ export async function recordSubmissions(tx: Tx, deps: PlatformDeps, items: reado
   const spamRows: SpamSubmissionTable[] = [];
   const submissions: LeadSubmissionTable[] = [];
   const consents: LeadConsentTable[] = [];
+  const events: DomainEvent[] = [];
   const effects = new Effects();
   const formIds = [...new Set(items.filter((i) => i.kind === 'lead').map((i) => i.form.id))];
   const destinations =
@@ -210,7 +213,7 @@ export async function recordSubmissions(tx: Tx, deps: PlatformDeps, items: reado
       outcomes.push({ kind: 'spam', reason: item.reason });
       continue;
     }
-    const lead = leads[nextLead++] as { id: string; status: 'pending_confirmation' | 'confirmed' };
+    const lead = leads[nextLead++] as UpsertedLead;
     const submissionId = deps.ids.next('submission');
     submissions.push({
       id: submissionId,
@@ -253,27 +256,56 @@ export async function recordSubmissions(tx: Tx, deps: PlatformDeps, items: reado
         submissionId,
       );
     } else effects.askConfirmation(deps, form, to);
+    events.push({
+      id: deps.ids.next('event'),
+      type: lead.created ? 'lead.created' : 'lead.resubmitted',
+      aggregateType: 'lead',
+      aggregateId: lead.id,
+      aggregateSeq: lead.eventSeq,
+      orderId: null,
+      actor: 'public',
+      data: {
+        lead_id: lead.id,
+        form_id: form.id,
+        form_slug: form.slug,
+        submission_id: submissionId,
+        email: to.email,
+        fields: item.values,
+        status: lead.status,
+        submission_count: lead.submissionCount,
+        consent_version: form.consentVersion,
+      },
+      createdAt: now,
+    });
     outcomes.push({ kind: 'accepted', leadId: lead.id, submissionId, status: lead.status });
   }
   if (spamRows.length > 0) await insertRows(tx, 'spam_submissions', spamRows);
   if (submissions.length > 0) await insertRows(tx, 'lead_submissions', submissions);
   if (consents.length > 0) await insertRows(tx, 'lead_consents', consents);
+  // Spam is never announced: only accepted submissions have events.
+  if (events.length > 0) await appendEvents(tx, events);
   await effects.flush(tx, deps);
   return outcomes;
 }
 
+/** A lead as the upsert left it: `created` when this submission inserted it; `eventSeq` numbers its event. */
+interface UpsertedLead {
+  readonly id: string;
+  readonly status: 'pending_confirmation' | 'confirmed';
+  readonly created: boolean;
+  readonly eventSeq: number;
+  readonly submissionCount: number;
+}
+
 /**
- * Inserts the leads or, when the form already has one for the e-mail, updates it and counts the submission.
- * One multi-row upsert per round; a person who appears twice in one batch goes in the next round (a row may
- * be changed only once per statement). Results are matched by (form, e-mail), not by position.
+ * Inserts the leads or, when the form already has one for the e-mail, updates it and counts the submission;
+ * either way the lead's event counter moves by one (the submission's event). One multi-row upsert per round;
+ * a person who appears twice in one batch goes in the next round (a row may be changed only once per
+ * statement). Results are matched by (form, e-mail), not by position; a returned id equal to the one offered
+ * means the row was inserted.
  */
-async function upsertLeads(
-  tx: Tx,
-  deps: PlatformDeps,
-  items: readonly Accepted[],
-  now: string,
-): Promise<{ id: string; status: 'pending_confirmation' | 'confirmed' }[]> {
-  const results: { id: string; status: 'pending_confirmation' | 'confirmed' }[] = new Array(items.length);
+async function upsertLeads(tx: Tx, deps: PlatformDeps, items: readonly Accepted[], now: string): Promise<UpsertedLead[]> {
+  const results: UpsertedLead[] = new Array(items.length);
   let left = items.map((item, index) => ({ item, index }));
   while (left.length > 0) {
     const seen = new Set<string>();
@@ -300,11 +332,13 @@ async function upsertLeads(
         confirmed_at: confirmed ? now : null,
         asset_delivered_at: confirmed ? now : null,
         erased_at: null,
+        event_seq: 1,
         created_at: now,
         updated_at: now,
       };
     });
-    const byKey = new Map<string, { id: string; status: 'pending_confirmation' | 'confirmed' }>();
+    const offered = new Set(rows.map((r) => r.id));
+    const byKey = new Map<string, UpsertedLead>();
     for (const chunk of chunkRows(rows)) {
       const returned = await tx
         .insertInto('leads')
@@ -313,16 +347,23 @@ async function upsertLeads(
           oc.columns(['form_id', 'email_lower']).doUpdateSet({
             data: sql`excluded.data`,
             submission_count: sql`leads.submission_count + 1`,
+            event_seq: sql`leads.event_seq + 1`,
             updated_at: sql`excluded.updated_at`,
             asset_delivered_at: sql`case when leads.status = 'confirmed' then excluded.updated_at else leads.asset_delivered_at end`,
           }),
         )
-        .returning(['id', 'form_id', 'email_lower', 'status'])
+        .returning(['id', 'form_id', 'email_lower', 'status', 'event_seq', 'submission_count'])
         .execute();
-      for (const r of returned) byKey.set(`${r.form_id}\u0000${r.email_lower}`, { id: r.id, status: r.status });
+      for (const r of returned)
+        byKey.set(`${r.form_id}\u0000${r.email_lower}`, {
+          id: r.id,
+          status: r.status,
+          created: offered.has(r.id),
+          eventSeq: Number(r.event_seq),
+          submissionCount: Number(r.submission_count),
+        });
     }
-    for (const { item, index } of round)
-      results[index] = byKey.get(`${item.form.id}\u0000${item.emailLower}`) as { id: string; status: 'pending_confirmation' | 'confirmed' };
+    for (const { item, index } of round) results[index] = byKey.get(`${item.form.id}\u0000${item.emailLower}`) as UpsertedLead;
     left = later;
   }
   return results;

@@ -9,7 +9,16 @@ import { chunkRows } from '../../storage/index.js';
 export interface DomainEvent {
   readonly id: string;
   readonly type: string;
-  readonly aggregateType: 'order' | 'fulfillment_order' | 'inventory' | 'transfer' | 'item' | 'location' | 'webhook_endpoint' | 'shipment';
+  readonly aggregateType:
+    | 'order'
+    | 'fulfillment_order'
+    | 'inventory'
+    | 'transfer'
+    | 'item'
+    | 'location'
+    | 'webhook_endpoint'
+    | 'shipment'
+    | 'lead';
   readonly aggregateId: string;
   readonly aggregateSeq: number;
   readonly orderId: string | null;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../kernel/clock.js';
+import { ConfigError } from '../../kernel/config.js';
 
 /** The webhooks area's limits, named with their unit last. */
 export const webhookLimits = {
@@ -50,7 +51,8 @@ export interface WebhookConfig {
   readonly signingClock: Clock | null;
 }
 
-export class WebhookConfigError extends Error {}
+/** A bad WEBHOOKS_* setting: the process refuses to start and says which (like every ConfigError). */
+export class WebhookConfigError extends ConfigError {}
 
 function positiveInt(raw: string | undefined, name: string, fallback: number, max: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;

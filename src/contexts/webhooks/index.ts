@@ -38,7 +38,7 @@ export {
 } from './endpoints.js';
 export { type AttemptResult, retryAfterMs } from './handler.js';
 export { checkTarget, DeliveryRefused, DeliveryTimeout, postJson } from './http-client.js';
-export { type WebhookJobPayload, type WebhookMessage, webhookJobKind } from './subscriber.js';
+export { deliveryKey, type WebhookJobPayload, type WebhookMessage, webhookJobKind } from './subscriber.js';
 
 /**
  * What the webhooks area plugs into the outbox: the subscriber that turns published events into one

@@ -26,6 +26,7 @@ import {
 } from '../../contexts/digital/index.js';
 import { deliveryPage, refusalPage } from '../../contexts/digital/pages.js';
 import { parseRange, sendStoredFile } from '../../contexts/files/index.js';
+import { ConfigError } from '../../kernel/config.js';
 import { type Locale, pickLocale } from '../../kernel/locale.js';
 import { ProblemError, problem } from '../../kernel/problem.js';
 import { actorOf } from '../auth.js';
@@ -90,6 +91,15 @@ function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal):
     .code(p.status)
     .type('text/html; charset=utf-8')
     .send(refusalPage(refusal, requestLocale(request)));
+}
+
+/** A whole-number setting from the environment; a bad value stops the server with a clear message. */
+function positiveSetting(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new ConfigError(`${name} must be a whole number from 1 to 1000000`);
+  return value;
 }
 
 /** A JSON object answer; its fields are listed in docs/digital.md. */
@@ -312,8 +322,8 @@ export function digitalApiRoutes(app: FastifyInstance, deps: App): void {
 
   // ------------------------------------------------------------------ the license API (the merchant's software)
   const limiter = new RateLimiter(
-    Number(process.env.FULFILL_LICENSE_RATE_BURST ?? 30) || 30,
-    Number(process.env.FULFILL_LICENSE_RATE_PER_SECOND ?? 10) || 10,
+    positiveSetting('FULFILL_LICENSE_RATE_BURST', 30),
+    positiveSetting('FULFILL_LICENSE_RATE_PER_SECOND', 10),
   );
   const rateLimit = async (request: FastifyRequest, reply: FastifyReply) => {
     const wait = limiter.take(`${request.principal?.id ?? 'anonymous'}|${request.ip}`);

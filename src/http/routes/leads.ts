@@ -26,6 +26,7 @@ import {
   replayForward,
   updateForm,
 } from '../../contexts/leads/index.js';
+import { actorOf } from '../auth.js';
 import { Id, page, problemResponses } from '../schemas/common.js';
 import {
   DestinationInput as DestinationSchema,
@@ -310,7 +311,7 @@ export function leadsRoutes(app: FastifyInstance, deps: App): void {
       params: FormParams,
       response: { 200: Loose, ...problemResponses },
     },
-    handler: async (request) => eraseLeads(deps, { leadId: (request.params as { id: string }).id }),
+    handler: async (request) => eraseLeads(deps, { leadId: (request.params as { id: string }).id }, actorOf(request)),
   });
 
   app.post('/v1/leads/erase', {
@@ -321,7 +322,7 @@ export function leadsRoutes(app: FastifyInstance, deps: App): void {
       body: EraseBody,
       response: { 200: Loose, ...problemResponses },
     },
-    handler: async (request) => eraseLeads(deps, { email: (request.body as { email: string }).email }),
+    handler: async (request) => eraseLeads(deps, { email: (request.body as { email: string }).email }, actorOf(request)),
   });
 }
 

@@ -28,8 +28,11 @@ export const webhookEventTypes: readonly EventTypeInfo[] = [
   { type: 'digital.revoked', description: 'A digital entitlement was revoked.' },
   { type: 'license.activated', description: 'A license key was activated on a device.' },
   { type: 'license.deactivated', description: 'A machine was deactivated from a license key.' },
-  { type: 'lead.created', description: 'A lead-generation form was submitted (with consent).' },
-  { type: 'lead.forwarded', description: 'A lead was forwarded to its CRM destination.' },
+  { type: 'lead.created', description: 'A lead-generation form was submitted (with consent) by a new person: a new lead.' },
+  { type: 'lead.resubmitted', description: 'A lead submitted the same form again; its data was updated and the submission counted.' },
+  { type: 'lead.confirmed', description: 'A lead clicked its double opt-in link: the asset is sent and the lead forwarded.' },
+  { type: 'lead.forwarded', description: 'A lead submission was delivered to one of its CRM destinations.' },
+  { type: 'lead.erased', description: "A lead's personal data was erased (GDPR); the event carries ids only." },
   { type: 'webhook_endpoint.disabled', description: 'A webhook endpoint was disabled (410 Gone, or failing for too long).' },
 ];
 
