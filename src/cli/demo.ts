@@ -7,11 +7,13 @@ import { assignSlots } from '../contexts/warehouse/index.js';
 import { SeededRandom } from '../kernel/random.js';
 import { CliError, type GlobalOptions, withApp } from './context.js';
 import { demoItems, demoLocations, destinations, firstNames, lastNames } from './demo-data.js';
+import { type DemoGoods, loadDemoGoods } from './demo-goods.js';
 
 export interface DemoSummary {
   readonly locations: number;
   readonly items: number;
   readonly orders: { created: number; backordered: number; refused: number; held: number; cancelled: number };
+  readonly goods: DemoGoods;
 }
 
 const ordersPerBatch = 100;
@@ -42,6 +44,8 @@ export async function loadDemo(app: App, options: { orders: number; seed: number
       .map((item, n) => ({ sku: item.sku, bin: (bins[n % bins.length] as { code: string }).code }));
     unwrapOk(await assignSlots(app, code, slots, 'demo'));
   }
+  // Before the orders: their digital lines are delivered (by the server's outbox) from what is set here.
+  const goods = await loadDemoGoods(app);
   const physical = items.filter((i) => i.kind === 'physical');
   for (const location of demoLocations) {
     const lines = physical
@@ -113,6 +117,7 @@ export async function loadDemo(app: App, options: { orders: number; seed: number
       held,
       cancelled,
     },
+    goods,
   };
 }
 
@@ -133,5 +138,9 @@ export function demoCommand(program: Command, globals: () => GlobalOptions): voi
       console.log(
         `orders: ${summary.orders.created} created (${summary.orders.backordered} backordered, ${summary.orders.held} on hold, ${summary.orders.cancelled} cancelled), ${summary.orders.refused} refused for lack of stock`,
       );
+      console.log(
+        `digital: EBOOK-1 delivers fulfillment-handbook.pdf (${summary.goods.ebookFileId}), LICENSE-PRO issues license keys; lead form: /f/${summary.goods.formSlug}`,
+      );
+      console.log('e-mails, digital deliveries and webhooks go out when the server runs (fulfill serve, or fulfill worker)');
     });
 }

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Command, CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
-import { compose } from '../../src/compose.js';
+import { type App, compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import type { DialectName } from '../../src/storage/index.js';
 import { createTestDatabase, type TestDatabase, testDialects, testPostgresUrl } from '../support/dialects.js';
@@ -68,13 +68,16 @@ interface CliDatabase {
   readonly env: Record<string, string>;
   readonly dir: string;
   /** Opens the real app on the same database, runs `fn` with an inject helper, closes it. */
-  inProcess<T>(fn: (request: (method: string, url: string, payload?: unknown, key?: string) => Promise<Reply>) => Promise<T>): Promise<T>;
+  inProcess<T>(
+    fn: (request: (method: string, url: string, payload?: unknown, key?: string) => Promise<Reply>, app: App) => Promise<T>,
+  ): Promise<T>;
   drop(): Promise<void>;
 }
 
 interface Reply {
   readonly statusCode: number;
   readonly body: string;
+  readonly rawPayload: Buffer;
   json(): unknown;
 }
 
@@ -98,22 +101,27 @@ async function cliDatabase(dialect: DialectName): Promise<CliDatabase> {
   const dir = database.sqliteFile ? path.dirname(database.sqliteFile) : fs.mkdtempSync(path.join(os.tmpdir(), 'fulfill-cli-'));
   const searchPath = database.searchPath ?? '';
   const databaseUrl = `${testPostgresUrl}${testPostgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${searchPath}`)}`;
-  const env: Record<string, string> = dialect === 'sqlite' ? { DATA_DIR: dir } : { DATABASE_URL: databaseUrl };
+  // Files (the demo's e-book, e-mails) go to the test's directory on both dialects, never to ./data.
+  const env: Record<string, string> = dialect === 'sqlite' ? { DATA_DIR: dir } : { DATABASE_URL: databaseUrl, DATA_DIR: dir };
   return {
     dialect,
     env,
     dir,
     async inProcess(fn) {
-      const app = await compose(dialect === 'sqlite' ? { dataDir: dir, adminKey } : { databaseUrl: testPostgresUrl, searchPath, adminKey });
+      const app = await compose(
+        dialect === 'sqlite' ? { dataDir: dir, adminKey } : { databaseUrl: testPostgresUrl, searchPath, adminKey, dataDir: dir },
+      );
       const http = await buildHttpApp(app, { logLevel: false });
       try {
-        return await fn(async (method, url, payload, key = adminKey) =>
-          http.inject({
-            method: method as 'GET',
-            url,
-            headers: { authorization: `Bearer ${key}` },
-            ...(payload ? { payload: payload as object } : {}),
-          }),
+        return await fn(
+          async (method, url, payload, key = adminKey) =>
+            http.inject({
+              method: method as 'GET',
+              url,
+              headers: { authorization: `Bearer ${key}` },
+              ...(payload ? { payload: payload as object } : {}),
+            }),
+          app,
         );
       } finally {
         await http.close();
@@ -332,8 +340,24 @@ describe('CLI against a real database', { concurrency: true }, () => {
         assert.equal(demo.code, 0, show(demo));
         assert.match(
           demo.stdout,
-          /^demo loaded: 5 locations, 31 items\norders: \d+ created \(\d+ backordered, \d+ on hold, \d+ cancelled\), \d+ refused/,
+          /^demo loaded: 5 locations, 31 items\norders: \d+ created \(\d+ backordered, \d+ on hold, \d+ cancelled\), \d+ refused.*\ndigital: EBOOK-1 delivers fulfillment-handbook\.pdf \(file_\w+\), LICENSE-PRO issues license keys; lead form: \/f\/fulfillment-handbook\n/,
         );
+        // What the demo set up works as soon as a server runs: the e-book is a real PDF, the form page is public,
+        // and the demo's digital orders are delivered by the outbox.
+        await db.inProcess(async (request, app) => {
+          const ebook = (await request('GET', '/v1/digital/items/EBOOK-1')).json() as { files: { id: string }[] };
+          assert.equal(ebook.files.length, 1);
+          const pdf = await request('GET', `/v1/files/${ebook.files[0]?.id}/content`);
+          assert.equal(pdf.statusCode, 200);
+          assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+          assert.equal((await request('GET', '/f/fulfillment-handbook', undefined, '')).statusCode, 200);
+          await app.dispatcher.drain();
+          assert.equal(
+            dataOf(await request('GET', '/v1/emails?template=digital.delivery&limit=1')).length,
+            1,
+            'a digital order was e-mailed',
+          );
+        });
         if (full) {
           const again = await cli(['demo'], db.env);
           assert.equal(again.code, 1, show(again));
