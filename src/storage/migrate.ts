@@ -10,6 +10,7 @@ import { tracking } from './migrations/0006-tracking.js';
 import { digital } from './migrations/0007-digital.js';
 import { leads } from './migrations/0008-leads.js';
 import { leadEvents } from './migrations/0009-lead-events.js';
+import { webhookSecretRotation } from './migrations/0010-webhook-secret-rotation.js';
 
 /** Migrations live in code (no files to find at run time) and run in order, once, under a lock. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0007-digital': digital(dialect),
     '0008-leads': leads(dialect),
     '0009-lead-events': leadEvents(dialect),
+    '0010-webhook-secret-rotation': webhookSecretRotation(dialect),
   };
 }
 

@@ -8,6 +8,13 @@ export interface WebhookEndpointTable {
   event_types: string;
   /** The `whsec_...` secret, sealed with AES-256-GCM (`v1.<iv>.<tag>.<ciphertext>`, base64url). */
   secret: string;
+  /**
+   * The secret before the last rotation, sealed like `secret`, while deliveries are still signed with it too
+   * (migration 0010); null outside an overlap.
+   */
+  previous_secret: string | null;
+  /** When `previous_secret` stops being used (ISO); null when there is none. */
+  previous_secret_expires_at: string | null;
   status: 'enabled' | 'disabled';
   disabled_reason: string | null;
   disabled_at: string | null;

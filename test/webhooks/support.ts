@@ -97,6 +97,23 @@ export async function startReceiver(respond: Responder = () => ({ status: 204 })
   return receiver;
 }
 
+/**
+ * Verifies a request a receiver got with the official `standardwebhooks` library under `secret`, as a receiver
+ * holding only that secret would: null when it verifies, else the library's error.
+ */
+export function verifyWith(secret: string, request: Received): string | null {
+  try {
+    new Webhook(secret).verify(request.body, {
+      'webhook-id': request.id,
+      'webhook-timestamp': request.timestamp,
+      'webhook-signature': request.signature,
+    });
+    return null;
+  } catch (error) {
+    return String(error);
+  }
+}
+
 /** Creates an endpoint through the API (201 expected) and gives the receiver its secret. */
 export async function createEndpoint(t: TestApp, receiver: Receiver, eventTypes: string[] = ['*'], url = receiver.url): Promise<Json> {
   const res = await t.post('/v1/webhooks/endpoints', { url, event_types: eventTypes, description: 'test receiver' });

@@ -21,6 +21,9 @@ export const webhookLimits = {
   replayJobsMax: 10_000,
   /** Concurrent connections per receiver host. */
   socketsPerHostMax: 64,
+  /** After a rotation, hours the old secret keeps signing deliveries too (`expire_previous_in_hours`). */
+  rotationOverlapHoursDefault: 24,
+  rotationOverlapHoursMax: 168,
 } as const;
 
 /**

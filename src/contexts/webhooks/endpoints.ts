@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { sql } from 'kysely';
 import { decodeCursor, type Page, pageSize, toPage } from '../../kernel/pagination.js';
 import { fail, ok, type Result } from '../../kernel/result.js';
-import type { Tx } from '../../storage/index.js';
+import { forUpdate, type Tx } from '../../storage/index.js';
 import type { WebhookEndpointTable } from '../../storage/schema-webhooks.js';
 import type { PlatformDeps } from '../deps.js';
 import { appendEvents } from '../messaging/index.js';
@@ -10,7 +10,7 @@ import { webhookConfigOf, webhookLimits } from './config.js';
 import { classifyAddress, unbracket } from './domain/address.js';
 import { allEventTypes, isPublishedEventType } from './domain/event-types.js';
 import { newWebhookSecret } from './domain/signature.js';
-import { sealSecret } from './secret-box.js';
+import { openSecret, sealSecret } from './secret-box.js';
 
 export interface EndpointView {
   readonly id: string;
@@ -21,6 +21,8 @@ export interface EndpointView {
   readonly disabled_reason: string | null;
   readonly disabled_at: string | null;
   readonly failing_since: string | null;
+  /** After a rotation: until when deliveries are signed with the old secret too; null outside an overlap. */
+  readonly previous_secret_expires_at: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -38,7 +40,15 @@ export interface EndpointPatch {
   readonly status?: 'enabled' | 'disabled' | undefined;
 }
 
-export const toEndpointView = (row: WebhookEndpointTable): EndpointView => ({
+/** Whether the secret before the last rotation still signs deliveries at `now` (the app clock). */
+export const previousSecretActive = (
+  row: Pick<WebhookEndpointTable, 'previous_secret' | 'previous_secret_expires_at'>,
+  now: Date,
+): boolean =>
+  row.previous_secret !== null && row.previous_secret_expires_at !== null && Date.parse(row.previous_secret_expires_at) > now.getTime();
+
+/** The API view of an endpoint: never a secret, sealed or not; an overlap that has ended shows as none. */
+export const toEndpointView = (row: WebhookEndpointTable, now: Date): EndpointView => ({
   id: row.id,
   url: row.url,
   description: row.description,
@@ -47,6 +57,7 @@ export const toEndpointView = (row: WebhookEndpointTable): EndpointView => ({
   disabled_reason: row.disabled_reason,
   disabled_at: row.disabled_at,
   failing_since: row.failing_since,
+  previous_secret_expires_at: previousSecretActive(row, now) ? row.previous_secret_expires_at : null,
   created_at: row.created_at,
   updated_at: row.updated_at,
 });
@@ -111,6 +122,8 @@ export async function createEndpoint(deps: PlatformDeps, input: EndpointInput): 
     description: input.description ?? null,
     event_types: JSON.stringify(types.value),
     secret: sealSecret(deps.secret, id, secret),
+    previous_secret: null,
+    previous_secret_expires_at: null,
     status: 'enabled',
     disabled_reason: null,
     disabled_at: null,
@@ -125,13 +138,13 @@ export async function createEndpoint(deps: PlatformDeps, input: EndpointInput): 
       return fail('limit_reached', `at most ${webhookLimits.endpointsMax} webhook endpoints; delete unused ones`);
     }
     await tx.insertInto('webhook_endpoints').values(row).execute();
-    return ok({ ...toEndpointView(row), secret });
+    return ok({ ...toEndpointView(row, deps.clock.now()), secret });
   });
 }
 
 export async function getEndpoint(deps: PlatformDeps, id: string): Promise<Result<EndpointView>> {
   const row = await deps.db.read.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? ok(toEndpointView(row)) : fail('not_found', `no webhook endpoint ${id}`);
+  return row ? ok(toEndpointView(row, deps.clock.now())) : fail('not_found', `no webhook endpoint ${id}`);
 }
 
 export async function listEndpoints(
@@ -147,7 +160,13 @@ export async function listEndpoints(
     .limit(size + 1);
   if (query.status) q = q.where('status', '=', query.status);
   if (after !== undefined) q = q.where('id', '>', after);
-  return toPage(await q.execute(), size, (r) => r.id, toEndpointView);
+  const now = deps.clock.now();
+  return toPage(
+    await q.execute(),
+    size,
+    (r) => r.id,
+    (r) => toEndpointView(r, now),
+  );
 }
 
 /**
@@ -216,7 +235,7 @@ export async function updateEndpoint(deps: PlatformDeps, id: string, patch: Endp
       .where('id', '=', id)
       .execute();
     const row = await tx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return ok(toEndpointView(row));
+    return ok(toEndpointView(row, deps.clock.now()));
   });
 }
 
@@ -230,17 +249,57 @@ export async function deleteEndpoint(deps: PlatformDeps, id: string): Promise<Re
   });
 }
 
-/** A new secret, effective for the next attempt of every delivery; shown once. */
-export async function rotateSecret(deps: PlatformDeps, id: string): Promise<Result<EndpointView & { secret: string }>> {
+export interface RotateOptions {
+  /** Hours the old secret keeps signing deliveries alongside the new one: 0 to 168, default 24; 0 drops it at once. */
+  readonly expire_previous_in_hours?: number | undefined;
+}
+
+/**
+ * A new secret (shown once), effective for the next attempt of every delivery. During the overlap each attempt
+ * carries two signatures (`v1,<new> v1,<old>`), so a receiver verifies with either secret and can switch when
+ * it likes. Rotating during an overlap makes the secret being rotated out the previous one (the older one is
+ * dropped), with a fresh expiry. A current secret that no longer opens (`FULFILL_SECRET` changed) is not kept.
+ */
+export async function rotateSecret(
+  deps: PlatformDeps,
+  id: string,
+  options: RotateOptions = {},
+): Promise<Result<EndpointView & { secret: string }>> {
+  const hours = options.expire_previous_in_hours ?? webhookLimits.rotationOverlapHoursDefault;
+  if (!Number.isInteger(hours) || hours < 0 || hours > webhookLimits.rotationOverlapHoursMax) {
+    const detail = `a whole number of hours from 0 to ${webhookLimits.rotationOverlapHoursMax}`;
+    return fail('validation_failed', `expire_previous_in_hours must be ${detail}`, {
+      errors: [{ pointer: '/expire_previous_in_hours', detail }],
+    });
+  }
   const secret = newWebhookSecret();
-  const now = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const at = now.toISOString();
   return deps.db.transaction(async (tx) => {
+    const current = await forUpdate(
+      tx.selectFrom('webhook_endpoints').select('secret').where('id', '=', id),
+      deps.db.dialect,
+    ).executeTakeFirst();
+    if (!current) return fail('not_found', `no webhook endpoint ${id}`);
+    let previous: string | null = null;
+    if (hours > 0) {
+      try {
+        previous = sealSecret(deps.secret, id, openSecret(deps.secret, id, current.secret));
+      } catch {
+        previous = null; // sealed under another server key: it could not sign anything anyway
+      }
+    }
     const row = await tx
       .updateTable('webhook_endpoints')
-      .set({ secret: sealSecret(deps.secret, id, secret), updated_at: now })
+      .set({
+        secret: sealSecret(deps.secret, id, secret),
+        previous_secret: previous,
+        previous_secret_expires_at: previous === null ? null : new Date(now.getTime() + hours * 3_600_000).toISOString(),
+        updated_at: at,
+      })
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirst();
-    return row ? ok({ ...toEndpointView(row), secret }) : fail('not_found', `no webhook endpoint ${id}`);
+      .executeTakeFirstOrThrow();
+    return ok({ ...toEndpointView(row, now), secret });
   });
 }

@@ -29,6 +29,8 @@ export interface AttemptResult {
 interface LoadedEndpoint {
   readonly url: URL;
   readonly key: Buffer;
+  /** The key of the secret before the last rotation, and when it stops signing (ms, app clock); null outside an overlap. */
+  readonly previous: { readonly key: Buffer; readonly expiresAt: number } | null;
   readonly status: 'enabled' | 'disabled';
   readonly failing: boolean;
 }
@@ -59,7 +61,7 @@ class EndpointLoader {
     try {
       const rows = await this.deps.db.read
         .selectFrom('webhook_endpoints')
-        .select(['id', 'url', 'secret', 'status', 'failing_since'])
+        .select(['id', 'url', 'secret', 'previous_secret', 'previous_secret_expires_at', 'status', 'failing_since'])
         .where('id', 'in', [...waiting.keys()])
         .execute();
       const found = new Map(rows.map((r) => [r.id, r]));
@@ -69,7 +71,14 @@ class EndpointLoader {
         try {
           if (row) {
             const key = secretKey(openSecret(this.deps.secret, id, row.secret));
-            value = { url: new URL(row.url), key, status: row.status, failing: row.failing_since !== null };
+            const previous =
+              row.previous_secret !== null && row.previous_secret_expires_at !== null
+                ? {
+                    key: secretKey(openSecret(this.deps.secret, id, row.previous_secret)),
+                    expiresAt: Date.parse(row.previous_secret_expires_at),
+                  }
+                : null;
+            value = { url: new URL(row.url), key, previous, status: row.status, failing: row.failing_since !== null };
           }
         } catch (error) {
           value = error instanceof Error ? error : new Error(String(error));
@@ -115,7 +124,18 @@ function outcomeOf(
   return { status: 'retry', error, ...(after !== undefined ? { retryAfterMs: after } : {}), result: { ...base, error } };
 }
 
-async function deliver(job: ClaimedJob, loader: EndpointLoader, config: WebhookConfig, clock: Clock): Promise<JobOutcome> {
+/**
+ * The `webhook-signature` header: `v1,<new>`, or during a rotation's overlap `v1,<new> v1,<old>` (Standard
+ * Webhooks allows several space-separated signatures; a receiver accepts the request when one matches).
+ * Whether the overlap is over is read on the app clock, like every other deadline.
+ */
+function signatureHeader(endpoint: LoadedEndpoint, id: string, timestamp: number, body: string, appNow: Date): string {
+  const current = signWebhook(endpoint.key, id, timestamp, body);
+  if (endpoint.previous === null || endpoint.previous.expiresAt <= appNow.getTime()) return current;
+  return `${current} ${signWebhook(endpoint.previous.key, id, timestamp, body)}`;
+}
+
+async function deliver(job: ClaimedJob, loader: EndpointLoader, config: WebhookConfig, clock: Clock, appClock: Clock): Promise<JobOutcome> {
   const payload = job.payload as unknown as WebhookJobPayload;
   const now = clock.now();
   const at = now.toISOString();
@@ -130,7 +150,7 @@ async function deliver(job: ClaimedJob, loader: EndpointLoader, config: WebhookC
   const headers = {
     'webhook-id': job.id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signWebhook(endpoint.key, job.id, timestamp, body),
+    'webhook-signature': signatureHeader(endpoint, job.id, timestamp, body, appClock.now()),
     'user-agent': 'Fulfill-Webhooks/1',
   };
   try {
@@ -255,7 +275,7 @@ export function webhookHandler(deps: PlatformDeps, config: WebhookConfig): JobHa
   return {
     kind: webhookJobKind,
     retryScheduleMs: webhookRetryScheduleMs,
-    run: (job: ClaimedJob, _deps: Deps) => deliver(job, loader, config, clock),
+    run: (job: ClaimedJob, _deps: Deps) => deliver(job, loader, config, clock, deps.clock),
     recordBatch: (tx: Tx, items: readonly { job: ClaimedJob; outcome: RecordedOutcome }[]) => recordBatch(tx, deps, config, items),
   };
 }

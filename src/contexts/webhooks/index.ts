@@ -33,6 +33,7 @@ export {
   type EndpointView,
   getEndpoint,
   listEndpoints,
+  type RotateOptions,
   rotateSecret,
   updateEndpoint,
 } from './endpoints.js';

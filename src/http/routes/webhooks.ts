@@ -28,6 +28,7 @@ import {
   EventTypeInfo,
   ReplayPeriod,
   ReplayResult,
+  RotateSecret,
 } from '../schemas/webhooks.js';
 
 const tags = ['webhooks'];
@@ -107,11 +108,19 @@ export function webhooksRoutes(app: FastifyInstance, deps: App): void {
     config: { scope: 'webhooks:write' },
     schema: {
       tags,
-      summary: 'Replace the signing secret; the next attempt of every delivery uses the new one',
+      summary: 'Replace the signing secret, keeping the old one valid for an overlap (default 24 h)',
+      description:
+        'The new secret is in this response only. Until previous_secret_expires_at every attempt carries two signatures, webhook-signature: "v1,<new> v1,<old>", so receivers holding either secret verify it; then only the new one. The body is optional; {"expire_previous_in_hours":0} drops the old secret at once.',
       params: ById,
+      body: Type.Optional(RotateSecret),
       response: { 200: EndpointWithSecret, ...problemResponses },
     },
-    handler: async (request) => unwrap(await rotateSecret(deps, idOf(request.params))),
+    // The body is optional: no body at all means {} (the defaults). A body that is sent, even null, is validated.
+    preValidation: async (request) => {
+      if (request.body === undefined) request.body = {};
+    },
+    handler: async (request) =>
+      unwrap(await rotateSecret(deps, idOf(request.params), (request.body as Static<typeof RotateSecret> | undefined) ?? {})),
   });
 
   app.post('/v1/webhooks/endpoints/:id/test', {

@@ -41,6 +41,9 @@ const endpointFields = {
   disabled_reason: Nullable(Type.String()),
   disabled_at: Nullable(Timestamp),
   failing_since: Nullable(Timestamp),
+  previous_secret_expires_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'After a rotation: until when deliveries are signed with the old secret too; null outside an overlap',
+  }),
   created_at: Timestamp,
   updated_at: Timestamp,
 };
@@ -50,6 +53,21 @@ export const EndpointWithSecret = Type.Object({
   ...endpointFields,
   secret: Type.String({ description: 'The signing secret (whsec_...). Shown only here: store it now.' }),
 });
+
+export const RotateSecret = Type.Object(
+  {
+    expire_previous_in_hours: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: webhookLimits.rotationOverlapHoursMax,
+        default: webhookLimits.rotationOverlapHoursDefault,
+        description:
+          'Hours the old secret keeps signing deliveries alongside the new one (webhook-signature carries both); 0 drops it at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const EventTypeInfo = Type.Object({ type: Type.String(), description: Type.String() });
 
