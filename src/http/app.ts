@@ -44,6 +44,13 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
+  // A POST whose body has no required field may be sent without one (`curl -X POST .../cancel`): no body at
+  // all counts as {}. A body that is sent, even null or empty JSON, is validated as it is.
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined) return;
+    const body = request.routeOptions.schema?.body as { type?: unknown; required?: unknown[] } | undefined;
+    if (body?.type === 'object' && (body.required ?? []).length === 0) request.body = {};
+  });
   // The interactive docs are public pages.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };

@@ -822,7 +822,16 @@ for (const dialect of await testDialects()) {
           'not_found',
         );
         problemOf(await t.post('/v1/orders/ord_missing/holds', { reason: 'manual' }), 404, 'not_found');
-        await must(t, `/v1/orders/${o.id}/cancel`, {});
+        // No body at all is the same as {} (the cancel body has no required field); a null body is still refused.
+        const nullBody = await t.request({
+          method: 'POST',
+          url: `/v1/orders/${o.id}/cancel`,
+          payload: 'null',
+          headers: { 'content-type': 'application/json' },
+        });
+        assert.equal(nullBody.statusCode, 400, nullBody.body);
+        const bare = await t.request({ method: 'POST', url: `/v1/orders/${o.id}/cancel` });
+        assert.equal(bare.statusCode, 200, bare.body);
         problemOf(await t.post(`/v1/orders/${o.id}/holds`, { reason: 'manual' }), 409, 'illegal_transition');
         const view = await getOrder(t, o.id);
         assert.deepEqual(view.holds, []);

@@ -115,10 +115,7 @@ export function webhooksRoutes(app: FastifyInstance, deps: App): void {
       body: Type.Optional(RotateSecret),
       response: { 200: EndpointWithSecret, ...problemResponses },
     },
-    // The body is optional: no body at all means {} (the defaults). A body that is sent, even null, is validated.
-    preValidation: async (request) => {
-      if (request.body === undefined) request.body = {};
-    },
+    // The body is optional: no body at all means {} (the defaults; see the preValidation hook in app.ts).
     handler: async (request) =>
       unwrap(await rotateSecret(deps, idOf(request.params), (request.body as Static<typeof RotateSecret> | undefined) ?? {})),
   });
