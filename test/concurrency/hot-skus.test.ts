@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -324,6 +326,10 @@ function installReaper(): void {
   }
 }
 
+/** The server processes' files (their outbox writes confirmation e-mails as .eml): never the repository's ./data. */
+const serverDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulfill-hot-'));
+after(() => fs.rmSync(serverDataDir, { recursive: true, force: true }));
+
 async function startServer(databaseUrl: string): Promise<Server> {
   installReaper();
   const port = await freePort();
@@ -332,6 +338,7 @@ async function startServer(databaseUrl: string): Promise<Server> {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      DATA_DIR: serverDataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
       FULFILL_ADMIN_KEY: adminKey,
