@@ -1,10 +1,9 @@
+import { escapeHtml as esc } from '../../kernel/html.js';
 import type { Locale } from '../../kernel/locale.js';
 import { sizeLabel } from './delivery.js';
 import type { DeliveryView, Refusal } from './entitlements.js';
 
 /** The buyer's pages (`/d/:token`): server-rendered HTML, no scripts, nothing personal beyond the purchase itself. */
-const esc = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const text = {
   en: {

@@ -1,34 +1,12 @@
+import { html, SafeHtml } from '../../kernel/html.js';
 import type { Locale } from '../../kernel/locale.js';
 
 /**
  * Server-rendered public pages of the leads area: plain HTML that works without JavaScript, accessible
- * (labels tied to inputs, errors announced and linked with aria-describedby), escaping by default.
+ * (labels tied to inputs, errors announced and linked with aria-describedby), escaping by default
+ * (src/kernel/html.ts).
  */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-type Part = string | number | SafeHtml | null | undefined | false | readonly Part[];
-
-const render = (part: Part): string => {
-  if (part === null || part === undefined || part === false) return '';
-  if (part instanceof SafeHtml) return part.value;
-  if (Array.isArray(part)) return part.map(render).join('');
-  return escapeHtml(String(part));
-};
-
-/** `html\`<p>${text}</p>\``: every interpolation is escaped unless it is SafeHtml (another `html` result). */
-export function html(strings: TemplateStringsArray, ...parts: Part[]): SafeHtml {
-  let out = strings[0] ?? '';
-  for (const [i, part] of parts.entries()) out += render(part) + (strings[i + 1] ?? '');
-  return new SafeHtml(out);
-}
+export { escapeHtml, html, SafeHtml } from '../../kernel/html.js';
 
 const stylesheet = `
 *{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;background:#f4f4f5;color:#18181b;line-height:1.5}

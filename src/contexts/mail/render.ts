@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { escapeHtml } from '../../kernel/html.js';
 import { defaultLocale, type Locale, supportedLocales } from '../../kernel/locale.js';
 import { currency } from '../../kernel/money.js';
 
@@ -216,9 +217,6 @@ function preheaderOf(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 140 ? `${flat.slice(0, 139)}…` : flat;
 }
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /**
  * The shared layout: one centred column of at most 600px, inline styles only (mail clients drop <style>

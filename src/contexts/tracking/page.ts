@@ -1,38 +1,7 @@
+import { html, SafeHtml } from '../../kernel/html.js';
 import type { Locale } from '../../kernel/locale.js';
 import { pageText, statusLabels } from './i18n.js';
 import type { PublicTracking } from './queries.js';
-
-/** HTML-escapes text for element content and quoted attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/** A fragment that is already HTML (built by `html`), so it is not escaped twice. */
-class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-/** Tagged template: every interpolated value is escaped unless it is an `Html` fragment (or a list of them). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    const part = Array.isArray(v)
-      ? v.map((x) => (x instanceof Html ? x.text : escapeHtml(x))).join('')
-      : v instanceof Html
-        ? v.text
-        : escapeHtml(v);
-    out += part + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
 
 const styles = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f5f7fa}
@@ -44,8 +13,8 @@ ol{list-style:none;margin:0;padding:0}li{padding:.75rem 0;border-top:1px solid #
 .when{color:#52606d;font-size:.875rem}.what{font-weight:600}.where{color:#52606d;font-size:.875rem}
 @media (max-width:30rem){dl{grid-template-columns:1fr}dt{margin-top:.5rem}}`;
 
-function layout(locale: Locale, title: string, body: Html): string {
-  return `<!doctype html>${html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${title}</title><style>${new Html(styles)}</style></head><body><main>${body}</main></body></html>`.text}`;
+function layout(locale: Locale, title: string, body: SafeHtml): string {
+  return `<!doctype html>${html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${title}</title><style>${new SafeHtml(styles)}</style></head><body><main>${body}</main></body></html>`.value}`;
 }
 
 const formatDate = (iso: string, locale: Locale) =>

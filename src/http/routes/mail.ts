@@ -14,6 +14,7 @@ import {
   resendEmail,
 } from '../../contexts/mail/admin.js';
 import { templateLimits } from '../../contexts/mail/render.js';
+import { escapeHtml } from '../../kernel/html.js';
 import { type Locale, supportedLocales } from '../../kernel/locale.js';
 import { ProblemError } from '../../kernel/problem.js';
 import { safeEqual, sign } from '../../kernel/secret.js';
@@ -112,9 +113,6 @@ function checkLink(deps: App, kind: 'preview' | 'raw', id: string, query: { expi
   if (!safeEqual(expected, query.sig) || query.expires < now)
     throw new ProblemError('not_found', 'this preview link is not valid or has expired');
 }
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 export function mailRoutes(app: FastifyInstance, deps: App): void {
   app.get('/v1/emails', {
