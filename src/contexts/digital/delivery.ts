@@ -3,7 +3,7 @@ import { forUpdate, isUniqueViolation, type Tx } from '../../storage/index.js';
 import type { PlatformDeps } from '../deps.js';
 import { type EmailRequest, queueEmails } from '../mail/index.js';
 import { appendEvents, type DomainEvent } from '../messaging/index.js';
-import { moveFulfillmentOrder, type OrderStatus, orderMachine, recordOrderEvent } from '../orders/index.js';
+import { moveFulfillmentOrder, recordOrderEvent, refreshOrderStatuses } from '../orders/index.js';
 import { entitlementToken, lookupHash, seal, unseal } from './crypto.js';
 import { generateLicenseKey, keyHint } from './license-key.js';
 import { deliveryTemplate, poolEmptyTemplate } from './templates.js';
@@ -520,56 +520,4 @@ async function recordOrderEvents(
     }
   }
   await appendEvents(tx, events);
-}
-
-/**
- * The core's `refreshOrderStatus` for many orders in a handful of statements: an order whose every
- * remaining unit is in a fulfilled fulfillment order becomes `fulfilled`, one with some `partially_fulfilled`
- * (or stays `backordered` while a backorder waits), through the order machine's allowed transitions.
- */
-async function refreshOrderStatuses(tx: Tx, orderIds: readonly string[], now: string): Promise<void> {
-  for (const chunk of chunks(orderIds)) {
-    const [orders, lines, done, waiting] = await Promise.all([
-      tx.selectFrom('orders').select(['id', 'status']).where('id', 'in', chunk).execute(),
-      tx.selectFrom('order_lines').select(['id', 'order_id', 'quantity', 'cancelled_quantity']).where('order_id', 'in', chunk).execute(),
-      tx
-        .selectFrom('fulfillment_order_lines as l')
-        .innerJoin('fulfillment_orders as fo', 'fo.id', 'l.fulfillment_order_id')
-        .select(['l.order_line_id', 'l.quantity'])
-        .where('fo.order_id', 'in', chunk)
-        .where('fo.status', '=', 'fulfilled')
-        .execute(),
-      tx.selectFrom('backorders').select('order_id').where('order_id', 'in', chunk).where('quantity', '>', 0).execute(),
-    ]);
-    const doneByLine = new Map<string, number>();
-    for (const d of done) doneByLine.set(d.order_line_id, (doneByLine.get(d.order_line_id) ?? 0) + d.quantity);
-    const waitingOrders = new Set(waiting.map((w) => w.order_id));
-    const moves = new Map<OrderStatus, string[]>();
-    for (const order of orders) {
-      const own = lines.filter((l) => l.order_id === order.id);
-      const wanted = own.reduce((sum, l) => sum + l.quantity - l.cancelled_quantity, 0);
-      const fulfilledUnits = own.reduce((sum, l) => sum + Math.min(doneByLine.get(l.id) ?? 0, l.quantity - l.cancelled_quantity), 0);
-      const current = order.status as OrderStatus;
-      const isWaiting = waitingOrders.has(order.id);
-      let next: OrderStatus = current;
-      if (wanted > 0 && fulfilledUnits === wanted) next = 'fulfilled';
-      else if (fulfilledUnits > 0) next = isWaiting ? 'backordered' : 'partially_fulfilled';
-      else if (isWaiting) next = 'backordered';
-      else if (current === 'backordered') next = 'open';
-      if (next === current) continue;
-      const action =
-        next === 'fulfilled'
-          ? 'fulfill'
-          : next === 'partially_fulfilled'
-            ? 'fulfill_part'
-            : next === 'backordered'
-              ? 'backorder'
-              : 'clear_backorder';
-      if (!(orderMachine.transitions[action].from as readonly string[]).includes(current)) continue;
-      moves.set(next, [...(moves.get(next) ?? []), order.id]);
-    }
-    for (const [status, ids] of moves) {
-      await tx.updateTable('orders').set({ status, updated_at: now }).where('id', 'in', ids).execute();
-    }
-  }
 }

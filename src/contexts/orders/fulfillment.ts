@@ -60,46 +60,65 @@ export async function startFulfillmentOrders(
 
 /** Sets the order's status from its lines: fulfilled, partially fulfilled or backordered, through the machine. */
 export async function refreshOrderStatus(tx: Tx, orderId: string, now: string): Promise<void> {
-  const order = await tx.selectFrom('orders').select(['id', 'status']).where('id', '=', orderId).executeTakeFirstOrThrow();
-  const lines = await tx
-    .selectFrom('order_lines')
-    .select(['id', 'quantity', 'cancelled_quantity'])
-    .where('order_id', '=', orderId)
-    .execute();
-  const shipped = await tx
-    .selectFrom('fulfillment_order_lines as l')
-    .innerJoin('fulfillment_orders as fo', 'fo.id', 'l.fulfillment_order_id')
-    .select(['l.order_line_id', 'l.quantity'])
-    .where('fo.order_id', '=', orderId)
-    .where('fo.status', '=', 'fulfilled')
-    .execute();
-  const waiting = await tx
-    .selectFrom('backorders')
-    .select('id')
-    .where('order_id', '=', orderId)
-    .where('quantity', '>', 0)
-    .executeTakeFirst();
-  const done = new Map<string, number>();
-  for (const s of shipped) done.set(s.order_line_id, (done.get(s.order_line_id) ?? 0) + s.quantity);
-  const wanted = lines.reduce((sum, l) => sum + l.quantity - l.cancelled_quantity, 0);
-  const fulfilled = lines.reduce((sum, l) => sum + Math.min(done.get(l.id) ?? 0, l.quantity - l.cancelled_quantity), 0);
-  const current = order.status as OrderStatus;
-  let next: OrderStatus = current;
-  if (wanted > 0 && fulfilled === wanted) next = 'fulfilled';
-  else if (fulfilled > 0) next = waiting ? 'backordered' : 'partially_fulfilled';
-  else if (waiting) next = 'backordered';
-  else if (current === 'backordered') next = 'open';
-  if (next === current) return;
-  const action =
-    next === 'fulfilled'
-      ? 'fulfill'
-      : next === 'partially_fulfilled'
-        ? 'fulfill_part'
-        : next === 'backordered'
-          ? 'backorder'
-          : 'clear_backorder';
-  if (!orderMachine.transitions[action].from.includes(current)) return;
-  await tx.updateTable('orders').set({ status: next, updated_at: now }).where('id', '=', orderId).execute();
+  await refreshOrderStatuses(tx, [orderId], now);
+}
+
+/** Orders per statement of `refreshOrderStatuses` (the ids go into `IN` lists). */
+const refreshChunk = 500;
+
+/**
+ * `refreshOrderStatus` for many orders in four queries and one update per new status: an order whose every
+ * remaining unit is in a fulfilled fulfillment order becomes `fulfilled`, one with some `partially_fulfilled`
+ * (or `backordered` while a backorder waits), through the order machine's allowed transitions.
+ */
+export async function refreshOrderStatuses(tx: Tx, orderIds: readonly string[], now: string): Promise<void> {
+  for (let at = 0; at < orderIds.length; at += refreshChunk) {
+    const chunk = orderIds.slice(at, at + refreshChunk);
+    const orders = await tx.selectFrom('orders').select(['id', 'status']).where('id', 'in', chunk).execute();
+    const lines = await tx
+      .selectFrom('order_lines')
+      .select(['id', 'order_id', 'quantity', 'cancelled_quantity'])
+      .where('order_id', 'in', chunk)
+      .execute();
+    const shipped = await tx
+      .selectFrom('fulfillment_order_lines as l')
+      .innerJoin('fulfillment_orders as fo', 'fo.id', 'l.fulfillment_order_id')
+      .select(['l.order_line_id', 'l.quantity'])
+      .where('fo.order_id', 'in', chunk)
+      .where('fo.status', '=', 'fulfilled')
+      .execute();
+    const waiting = await tx.selectFrom('backorders').select('order_id').where('order_id', 'in', chunk).where('quantity', '>', 0).execute();
+    const done = new Map<string, number>();
+    for (const s of shipped) done.set(s.order_line_id, (done.get(s.order_line_id) ?? 0) + s.quantity);
+    const linesOf = new Map<string, typeof lines>();
+    for (const line of lines) linesOf.set(line.order_id, [...(linesOf.get(line.order_id) ?? []), line]);
+    const waitingOrders = new Set(waiting.map((w) => w.order_id));
+    const moves = new Map<OrderStatus, string[]>();
+    for (const order of orders) {
+      const own = linesOf.get(order.id) ?? [];
+      const wanted = own.reduce((sum, l) => sum + l.quantity - l.cancelled_quantity, 0);
+      const fulfilled = own.reduce((sum, l) => sum + Math.min(done.get(l.id) ?? 0, l.quantity - l.cancelled_quantity), 0);
+      const isWaiting = waitingOrders.has(order.id);
+      const current = order.status as OrderStatus;
+      let next: OrderStatus = current;
+      if (wanted > 0 && fulfilled === wanted) next = 'fulfilled';
+      else if (fulfilled > 0) next = isWaiting ? 'backordered' : 'partially_fulfilled';
+      else if (isWaiting) next = 'backordered';
+      else if (current === 'backordered') next = 'open';
+      if (next === current) continue;
+      const action =
+        next === 'fulfilled'
+          ? 'fulfill'
+          : next === 'partially_fulfilled'
+            ? 'fulfill_part'
+            : next === 'backordered'
+              ? 'backorder'
+              : 'clear_backorder';
+      if (!orderMachine.transitions[action].from.includes(current)) continue;
+      moves.set(next, [...(moves.get(next) ?? []), order.id]);
+    }
+    for (const [status, ids] of moves) await tx.updateTable('orders').set({ status, updated_at: now }).where('id', 'in', ids).execute();
+  }
 }
 
 export interface ShortPick {

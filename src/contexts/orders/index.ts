@@ -10,6 +10,7 @@ export {
   reallocateShortPick,
   recordOrderEvent,
   refreshOrderStatus,
+  refreshOrderStatuses,
   type ShortPick,
   startFulfillmentOrders,
 } from './fulfillment.js';
