@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
 import { limits } from '../../src/kernel/limits.js';
+import { serveBenchChild } from './child.js';
 import { installSqlTiming, resetSqlTimes, sqlTimes } from './sql-timing.js';
 
 const sqliteFile = process.env.BENCH_SQLITE_FILE;
@@ -59,27 +60,18 @@ async function durability(): Promise<Record<string, string>> {
   return { fsync: await one('show fsync'), synchronous_commit: await one('show synchronous_commit') };
 }
 
-await http.listen({ port: 0, host: '127.0.0.1' });
-const address = http.server.address();
-if (address === null || typeof address === 'string') throw new Error('no TCP address');
-
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'reset-stats') {
-    stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, since: performance.now() };
-    resetSqlTimes();
-    process.send?.({ type: 'stats-reset' });
-  }
-  if (message.type === 'get-stats') {
-    const { since, ...rest } = stats;
-    process.send?.({ type: 'stats', stats: { ...rest, windowMs: performance.now() - since, sql: sqlTimes() } });
-  }
-});
-process.on('disconnect', () => process.exit(1));
-process.once('SIGTERM', () => {
-  // Like `fulfill serve`: stop accepting, let in-flight orders commit, close the database, exit.
-  void http
-    .close()
-    .then(() => app.close())
-    .finally(() => process.exit(0));
-});
-process.send?.({ type: 'ready', port: address.port, durability: await durability() });
+await serveBenchChild(
+  http,
+  app,
+  {
+    reset() {
+      stats = { transactions: 0, ordersSubmitted: 0, transactionMs: 0, batchSizes: {}, since: performance.now() };
+      resetSqlTimes();
+    },
+    read() {
+      const { since, ...rest } = stats;
+      return { ...rest, windowMs: performance.now() - since, sql: sqlTimes() };
+    },
+  },
+  { durability: await durability() },
+);

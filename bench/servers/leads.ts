@@ -6,6 +6,7 @@
  */
 import { compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
+import { serveBenchChild } from './child.js';
 
 const sqliteFile = process.env.BENCH_SQLITE_FILE;
 const databaseUrl = process.env.DATABASE_URL;
@@ -30,17 +31,4 @@ const created = await http.inject({
   },
 });
 if (created.statusCode !== 201) throw new Error(`form not created: ${created.body}`);
-await http.listen({ port: 0, host: '127.0.0.1' });
-const address = http.server.address();
-if (address === null || typeof address === 'string') throw new Error('no TCP address');
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'reset-stats') process.send?.({ type: 'stats-reset' });
-});
-process.on('disconnect', () => process.exit(1));
-process.once('SIGTERM', () => {
-  void http
-    .close()
-    .then(() => app.close())
-    .finally(() => process.exit(0));
-});
-process.send?.({ type: 'ready', port: address.port });
+await serveBenchChild(http, app);

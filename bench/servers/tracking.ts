@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { compose } from '../../src/compose.js';
 import { buildHttpApp } from '../../src/http/app.js';
+import { serveBenchChild } from './child.js';
 
 const sqliteFile = process.env.BENCH_SQLITE_FILE;
 const databaseUrl = process.env.DATABASE_URL;
@@ -31,17 +32,4 @@ if (process.env.BENCH_TRACE === '1') {
     }
   };
 }
-await http.listen({ port: 0, host: '127.0.0.1' });
-const address = http.server.address();
-if (address === null || typeof address === 'string') throw new Error('no TCP address');
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'reset-stats') process.send?.({ type: 'stats-reset' });
-});
-process.on('disconnect', () => process.exit(1));
-process.once('SIGTERM', () => {
-  void http
-    .close()
-    .then(() => app.close())
-    .finally(() => process.exit(0));
-});
-process.send?.({ type: 'ready', port: address.port });
+await serveBenchChild(http, app);
