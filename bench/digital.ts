@@ -25,7 +25,9 @@ import { saveFile } from '../src/contexts/files/index.js';
 import { placeOrders } from '../src/contexts/orders/index.js';
 import { routeEvents } from '../src/contexts/outbox/index.js';
 import { buildHttpApp } from '../src/http/app.js';
+import { onlyDialects, saveResults } from './lib/cli.js';
 import { BenchDatabases, type BenchDialect, postgresReachable } from './lib/databases.js';
+import { repoRoot } from './lib/processes.js';
 
 export interface DigitalBenchOptions {
   readonly quick: boolean;
@@ -63,7 +65,6 @@ export interface DigitalBenchResults {
 }
 
 export const digitalTargets = { deliveredPerSecond: 2_000 } as const;
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const digitalResultsFile = path.join(repoRoot, 'bench', 'results', 'digital.json');
 const fileBytes = 10 * 1024 * 1024;
 const intakeBatch = 500;
@@ -303,7 +304,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       'no-write': { type: 'boolean', default: false },
     },
   });
-  const dialects: BenchDialect[] = values.only ? [values.only as BenchDialect] : ['sqlite', 'postgres'];
+  const dialects: BenchDialect[] = onlyDialects(values.only);
   const { results, table } = await runDigitalBench({
     quick: values.quick ?? false,
     dialects,
@@ -312,8 +313,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   });
   console.log(table);
   if (!values['no-write']) {
-    fs.mkdirSync(path.dirname(digitalResultsFile), { recursive: true });
-    fs.writeFileSync(digitalResultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    saveResults(digitalResultsFile, results);
   }
   if (results.problems.length > 0) process.exitCode = 1;
 }

@@ -18,7 +18,9 @@ import { compose } from '../src/compose.js';
 import { type EmailRequest, queueEmails } from '../src/contexts/mail/index.js';
 import { renderEmail } from '../src/contexts/mail/render.js';
 import { orderSampleData } from '../src/contexts/mail/templates.js';
+import { onlyDialects, saveResults } from './lib/cli.js';
 import { BenchDatabases, type BenchDialect, postgresReachable } from './lib/databases.js';
+import { repoRoot } from './lib/processes.js';
 
 export interface MailBenchOptions {
   readonly quick: boolean;
@@ -42,7 +44,6 @@ export interface MailBenchResults {
   readonly problems: readonly string[];
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const mailResultsFile = path.join(repoRoot, 'bench', 'results', 'mail.json');
 
 function measureRendering(count: number): number {
@@ -183,22 +184,18 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres')
-    throw new Error(`--only takes sqlite or postgres, got "${values.only}"`);
   const emails = values.emails === undefined ? undefined : Number(values.emails);
   if (emails !== undefined && (!Number.isInteger(emails) || emails <= 0))
     throw new Error(`--emails must be a positive whole number, got "${values.emails}"`);
   const { results, table } = await runMailBench({
     quick: values.quick ?? false,
-    dialects: values.only ? [values.only as BenchDialect] : ['sqlite', 'postgres'],
+    dialects: onlyDialects(values.only),
     emails,
   });
   console.log('');
   console.log(table);
   if (!values['no-write']) {
-    fs.mkdirSync(path.dirname(mailResultsFile), { recursive: true });
-    fs.writeFileSync(mailResultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nresults: ${path.relative(process.cwd(), mailResultsFile)}`);
+    saveResults(mailResultsFile, results);
   }
   if (results.problems.length > 0) process.exitCode = 1;
 }

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { runDigitalBench } from './digital.js';
 import { type BenchOptions, defaultOptions, quickOptions, resultsFile, runBench } from './harness.js';
 import { runLeadsBench } from './leads.js';
-import type { BenchDialect } from './lib/databases.js';
+import { onlyDialects } from './lib/cli.js';
 import { repoRoot } from './lib/processes.js';
 import { runMailBench } from './mail.js';
 import { summarizeProfiles } from './profile.js';
@@ -59,10 +59,7 @@ export function parseOptions(argv: readonly string[]): {
     strict: true,
   });
   const base = values.quick ? quickOptions : defaultOptions;
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') {
-    throw new Error(`--only takes sqlite or postgres, got "${values.only}"`);
-  }
-  const dialects: BenchDialect[] = values.only ? [values.only as BenchDialect] : [...base.dialects];
+  const dialects = onlyDialects(values.only, base.dialects);
   const options: BenchOptions = {
     ...base,
     dialects,

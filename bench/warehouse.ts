@@ -12,13 +12,14 @@
  *
  * The Olist data is read from /work/shared/data/olist (OLIST_DIR) at run time, never copied into the repository.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { onlyDialects, positiveCount, saveResults } from './lib/cli.js';
 import { BenchDatabases, type BenchDialect, postgresReachable } from './lib/databases.js';
+import { repoRoot } from './lib/processes.js';
 import { measureCartonization } from './warehouse/cartonization.js';
 import { measureCommitCeiling } from './warehouse/commit-ceiling.js';
 import { type FlowResult, runFlow } from './warehouse/flow.js';
@@ -67,7 +68,6 @@ const quickPostgresFlowOrders = 300;
 const commitCeilingCommits = 2_000;
 const labelsPerFile = 25;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const warehouseResultsFile = path.join(repoRoot, 'bench', 'results', 'warehouse.json');
 
 function flowSize(options: WarehouseBenchOptions, dialect: BenchDialect): { orders: number | undefined; subset?: string } {
@@ -188,23 +188,14 @@ export function parseWarehouseOptions(argv: readonly string[]): { options: Wareh
     },
     strict: true,
   });
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') {
-    throw new Error(`--only takes sqlite or postgres, got "${values.only}"`);
-  }
-  const count = (name: string, raw: string | undefined): number | undefined => {
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, got "${raw}"`);
-    return n;
-  };
-  const pgOrders = values['pg-orders'] === 'all' ? 'all' : count('pg-orders', values['pg-orders']);
+  const pgOrders = values['pg-orders'] === 'all' ? 'all' : positiveCount('pg-orders', values['pg-orders']);
   return {
     options: {
       quick: values.quick ?? false,
-      dialects: values.only ? [values.only as BenchDialect] : ['sqlite', 'postgres'],
-      orders: count('orders', values.orders),
+      dialects: onlyDialects(values.only),
+      orders: positiveCount('orders', values.orders),
       postgresOrders: pgOrders,
-      stations: count('stations', values.stations),
+      stations: positiveCount('stations', values.stations),
       profile: values.profile ?? false,
     },
     write: !values['no-write'],
@@ -217,9 +208,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(table);
   if (write) {
-    fs.mkdirSync(path.dirname(warehouseResultsFile), { recursive: true });
-    fs.writeFileSync(warehouseResultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nresults: ${path.relative(process.cwd(), warehouseResultsFile)}`);
+    saveResults(warehouseResultsFile, results);
   }
   if (results.problems.length > 0) process.exitCode = 1;
 }

@@ -21,7 +21,9 @@ import { parseArgs } from 'node:util';
 import { type App, compose } from '../src/compose.js';
 import { appendEvents } from '../src/contexts/messaging/index.js';
 import { createEndpoint } from '../src/contexts/webhooks/index.js';
+import { onlyDialects, positiveCount, saveResults } from './lib/cli.js';
 import { BenchDatabases, type BenchDialect, postgresReachable } from './lib/databases.js';
+import { repoRoot } from './lib/processes.js';
 import { BenchReceiver } from './webhooks/receiver.js';
 
 export interface WebhooksBenchOptions {
@@ -77,7 +79,6 @@ export const webhooksTargetPerSecond = 2_000;
 const appendBatch = 1_000;
 const batchSizeDefault = 256;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const webhooksResultsFile = path.join(repoRoot, 'bench', 'results', 'webhooks.json');
 
 async function appendOrderCreated(app: App, count: number): Promise<void> {
@@ -280,22 +281,13 @@ export function parseWebhooksOptions(argv: readonly string[]): { options: Webhoo
     },
     strict: true,
   });
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') {
-    throw new Error(`--only takes sqlite or postgres, got "${values.only}"`);
-  }
-  const count = (name: string, raw: string | undefined): number | undefined => {
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, got "${raw}"`);
-    return n;
-  };
   return {
     options: {
       quick: values.quick ?? false,
-      dialects: values.only ? [values.only as BenchDialect] : ['sqlite', 'postgres'],
-      events: count('events', values.events),
-      postgresEvents: count('pg-events', values['pg-events']),
-      batchSize: count('batch', values.batch),
+      dialects: onlyDialects(values.only),
+      events: positiveCount('events', values.events),
+      postgresEvents: positiveCount('pg-events', values['pg-events']),
+      batchSize: positiveCount('batch', values.batch),
     },
     write: !values['no-write'],
   };
@@ -307,9 +299,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(table);
   if (write) {
-    fs.mkdirSync(path.dirname(webhooksResultsFile), { recursive: true });
-    fs.writeFileSync(webhooksResultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nresults: ${path.relative(process.cwd(), webhooksResultsFile)}`);
+    saveResults(webhooksResultsFile, results);
   }
   if (results.problems.length > 0) process.exitCode = 1;
 }
