@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { App } from '../compose.js';
 import { limits } from '../kernel/limits.js';
@@ -45,11 +45,19 @@ export async function buildHttpApp(deps: App, options: HttpOptions = {}): Promis
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   // A POST whose body has no required field may be sent without one (`curl -X POST .../cancel`): no body at
-  // all counts as {}. A body that is sent, even null or empty JSON, is validated as it is.
-  app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined) return;
-    const body = request.routeOptions.schema?.body as { type?: unknown; required?: unknown[] } | undefined;
-    if (body?.type === 'object' && (body.required ?? []).length === 0) request.body = {};
+  // all counts as {}. A body that is sent, even null or empty JSON, is validated as it is. Decided once per
+  // route, so routes with a required body (order intake) carry no extra hook.
+  app.addHook('onRoute', (route) => {
+    const body = route.schema?.body as { type?: unknown; required?: unknown[] } | undefined;
+    if (body?.type !== 'object' || (body.required ?? []).length > 0) return;
+    const existing =
+      route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [
+      async (request: FastifyRequest) => {
+        if (request.body === undefined) request.body = {};
+      },
+      ...existing,
+    ];
   });
   // The interactive docs are public pages.
   app.addHook('onRoute', (route) => {
