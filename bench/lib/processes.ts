@@ -36,13 +36,18 @@ export function onInterrupt(cleanup: () => Promise<void>): () => void {
 }
 
 export interface ServerStats {
+  /** Transactions the server ran (every kind), and their total time from request to durable answer. */
   readonly transactions: number;
+  /** Intake batches started and the orders they took. */
+  readonly intakeBatches: number;
   readonly ordersSubmitted: number;
   readonly transactionMs: number;
   readonly batchSizes: Record<string, number>;
   readonly windowMs: number;
   /** Statement wall time by kind, when the server was started with BENCH_SQL_TIMING=1 (--profile). */
   readonly sql: Record<string, { count: number; ms: number }>;
+  /** The server's commit settings read at the end of the window (on SQLite, with the WAL fdatasyncs so far). */
+  readonly durability: Record<string, string>;
 }
 
 export interface ServerProcess {

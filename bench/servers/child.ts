@@ -26,7 +26,9 @@ export async function serveBenchChild(
       stats.reset?.();
       process.send?.({ type: 'stats-reset' });
     }
-    if (message.type === 'get-stats' && stats.read) process.send?.({ type: 'stats', stats: stats.read() });
+    if (message.type === 'get-stats' && stats.read) {
+      void Promise.resolve(stats.read()).then((read) => process.send?.({ type: 'stats', stats: read }));
+    }
   });
   process.on('disconnect', () => process.exit(1));
   process.once('SIGTERM', () => {

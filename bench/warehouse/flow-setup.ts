@@ -72,6 +72,7 @@ function countTransactions(db: Db, stats: TransactionStats, profile: SqlProfile 
     read: profile ? db.read.withPlugin(profile) : db.read,
     write: db.write,
     close: () => db.close(),
+    durability: () => db.durability(),
     async transaction(fn) {
       stats.count += 1;
       const start = performance.now();

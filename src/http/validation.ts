@@ -27,7 +27,27 @@ const textAjv = makeAjv(true);
  * PostgreSQL text cannot hold U+0000 (SQLite can): a NUL anywhere in a body, query or path is refused at the
  * door on both databases, as a validation error with its pointer, instead of failing in the database as a 500.
  */
+/** Whether a NUL is anywhere in a value: the cheap walk done for every request, without building pointers. */
+function hasNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return true;
+    } else if (Array.isArray(node)) {
+      for (const child of node) stack.push(child);
+    } else if (node !== null && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        if (key.includes('\u0000')) return true;
+        stack.push((node as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
 function nulPointer(value: unknown, at = ''): string | undefined {
+  if (!hasNul(value)) return undefined;
   const stack: [unknown, string][] = [[value, at]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [node, pointer] = next;

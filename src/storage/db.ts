@@ -6,6 +6,7 @@ import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 import { isTransient } from './sql-helpers.js';
 import { openSqlite } from './sqlite.js';
+import { BackgroundCheckpointer, WalSync } from './sqlite-durability.js';
 
 /** A query handle inside a transaction. Stores take this, never a pool. */
 export type Tx = Kysely<Database>;
@@ -20,7 +21,14 @@ export interface Db {
   /** The writer outside a transaction: for migrations and maintenance only. */
   readonly write: Kysely<Database>;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** How commits are made durable, read from the live connection (the bench checks it). */
+  durability(): Promise<Record<string, string>>;
   close(): Promise<void>;
+}
+
+async function firstValue(kysely: Kysely<Database>, query: string): Promise<string> {
+  const { rows } = await sql.raw<Record<string, unknown>>(query).execute(kysely);
+  return String(Object.values(rows[0] ?? {})[0]);
 }
 
 export interface OpenOptions {
@@ -54,12 +62,24 @@ interface QueuedTransaction {
 
 function sqliteDb(options: OpenOptions): Db {
   const file = options.sqliteFile ?? path.join(options.dataDir ?? './data', sqliteFileName);
-  const writer = openSqlite(file);
-  const reader = file === ':memory:' ? writer : openSqlite(file, { readonly: true });
+  const inMemory = file === ':memory:';
+  const writer = openSqlite(file, { sync: inMemory ? 'full' : 'deferred-sync' });
+  const reader = inMemory ? writer : openSqlite(file, { readonly: true });
+  // Commits are made durable by an fdatasync of the WAL off the event loop, and most checkpointing happens in
+  // a worker thread (ADR 0011).
+  const walSync = inMemory ? undefined : new WalSync(file);
+  const durable = walSync ? () => walSync.afterCommit() : () => Promise.resolve();
+  let checkpointer: BackgroundCheckpointer | undefined;
   const queue: QueuedTransaction[] = [];
   let draining: Promise<void> | null = null;
   const drain = async () => {
-    while (queue.length > 0) await runGroup(writer.kysely, writer.raw, queue.splice(0, sqliteGroupCommitMax));
+    if (!inMemory) checkpointer ??= new BackgroundCheckpointer(file);
+    while (queue.length > 0) {
+      // Let the event loop read what has arrived (the poll phase) before the group starts: a group runs entirely
+      // in microtasks on the synchronous driver, so requests read meanwhile join the next group.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await runGroup(writer.kysely, writer.raw, queue.splice(0, sqliteGroupCommitMax), durable);
+    }
     draining = null;
   };
   return {
@@ -74,8 +94,20 @@ function sqliteDb(options: OpenOptions): Db {
         draining ??= drain();
       });
     },
+    async durability() {
+      return {
+        journal_mode: await firstValue(writer.kysely, 'pragma journal_mode'),
+        // 1 is NORMAL (the COMMIT does not fsync), 2 is FULL.
+        synchronous: await firstValue(writer.kysely, 'pragma synchronous'),
+        acknowledged_after: walSync ? 'wal fdatasync' : 'commit',
+        wal_fdatasyncs: String(walSync?.syncs ?? 0),
+      };
+    },
     async close() {
       await draining;
+      await walSync?.settled();
+      await checkpointer?.close();
+      walSync?.close();
       if (reader !== writer) await reader.kysely.destroy();
       await writer.kysely.destroy();
     },
@@ -85,11 +117,17 @@ function sqliteDb(options: OpenOptions): Db {
 /**
  * Runs queued logical transactions in one SQLite transaction, each inside its own savepoint: one that throws
  * is rolled back to its savepoint and fails alone, the others commit together with one fsync. Callers hear
- * "done" only after the COMMIT returned (synchronous=FULL), so an acknowledged write is durable; if the commit
- * fails, every one of them fails. BEGIN IMMEDIATE makes a second process (the CLI) wait instead of failing
- * midway. See docs/adr/0010-sqlite-group-commit.md.
+ * "done" only after the COMMIT returned and `durable()` (the WAL's fdatasync) resolved, so an acknowledged
+ * write is durable; if the commit fails, every one of them fails. The writer does not wait for the fsync: the
+ * next group runs while it is under way. BEGIN IMMEDIATE makes a second process (the CLI) wait instead of
+ * failing midway. See docs/adr/0010-sqlite-group-commit.md and 0011-sqlite-sync-off-the-event-loop.md.
  */
-async function runGroup(kysely: Kysely<Database>, raw: { inTransaction: boolean }, group: QueuedTransaction[]): Promise<void> {
+async function runGroup(
+  kysely: Kysely<Database>,
+  raw: { inTransaction: boolean },
+  group: QueuedTransaction[],
+  durable: () => Promise<void>,
+): Promise<void> {
   await kysely.connection().execute(async (conn) => {
     let rest = group;
     while (rest.length > 0) {
@@ -135,7 +173,16 @@ async function runGroup(kysely: Kysely<Database>, raw: { inTransaction: boolean 
       if (!aborted) {
         try {
           await sql`commit`.execute(conn);
-          for (const d of done) d.entry.resolve(d.value);
+          if (done.length > 0) {
+            durable().then(
+              () => {
+                for (const d of done) d.entry.resolve(d.value);
+              },
+              (error: unknown) => {
+                for (const d of done) d.entry.reject(error ?? new Error('the WAL fdatasync failed'));
+              },
+            );
+          }
         } catch (error) {
           if (raw.inTransaction) await sql`rollback`.execute(conn).catch(() => undefined);
           for (const d of done) d.entry.reject(error);
@@ -165,6 +212,9 @@ function postgresDb(options: OpenOptions): Db {
           if (attempt >= transactionAttemptsMax || !isTransient(error)) throw error;
         }
       }
+    },
+    async durability() {
+      return { fsync: await firstValue(kysely, 'show fsync'), synchronous_commit: await firstValue(kysely, 'show synchronous_commit') };
     },
     close: () => kysely.destroy(),
   };

@@ -27,25 +27,35 @@ function cachingDatabase(db: Sqlite) {
 }
 
 /**
+ * How the writer makes commits durable:
+ * - `full`: synchronous=FULL, the COMMIT itself fsyncs the WAL. For one-off writers such as the raw-driver bench
+ *   ceiling.
+ * - `deferred-sync`: synchronous=NORMAL: the COMMIT only writes the WAL, and the caller must fdatasync the WAL
+ *   before it acknowledges the commit (WalSync, ADR 0011). The app's writer runs this way, so the fsync happens
+ *   on libuv's thread pool instead of stopping the event loop, and durability is unchanged.
+ */
+export type SqliteSyncMode = 'full' | 'deferred-sync';
+
+/**
  * WAL pages between automatic checkpoints (SQLite's default is 1,000, 4 MB). The commit that crosses the mark
- * copies the WAL into the database file and fsyncs it on the event loop; a group commit of ~30 orders dirties
- * ~200 pages, so the default checkpointed every few commits, and pages rewritten by many commits (levels,
- * index leaves) were copied again each time. 10,000 pages (~40 MB of WAL) cut the mean intake commit from
- * 4.5 to 3.1 ms in the bench. Durability is unchanged: every commit still fsyncs the WAL (synchronous=FULL).
+ * checkpoints on the event loop; a group commit of ~30 orders dirties ~200 pages, so the default checkpointed
+ * every few commits, and pages rewritten by many commits (levels, index leaves) were copied again each time.
+ * 10,000 pages (~40 MB of WAL) cut the mean intake commit from 4.5 to 3.1 ms in the bench. The app's writer
+ * also has a background checkpointer (ADR 0011) that copies most pages before this mark is reached.
  */
 const walCheckpointPages = 10_000;
 
-/**
- * Opens the embedded database. WAL with synchronous=FULL: an acknowledged write survives power loss;
- * throughput comes from group commit (see src/contexts/orders/intake-queue.ts), not from relaxing fsync.
- */
-export function openSqlite(file: string, options: { readonly?: boolean } = {}): { raw: Sqlite; kysely: Kysely<Database> } {
+/** Opens the embedded database in WAL mode; see SqliteSyncMode for how the writer's commits become durable. */
+export function openSqlite(
+  file: string,
+  options: { readonly?: boolean; sync?: SqliteSyncMode } = {},
+): { raw: Sqlite; kysely: Kysely<Database> } {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const raw = new SqliteDatabase(file, { readonly: options.readonly ?? false });
   raw.pragma('busy_timeout = 5000');
   if (!options.readonly) {
     raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = FULL');
+    raw.pragma(options.sync === 'deferred-sync' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     raw.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
     raw.pragma('foreign_keys = ON');
   }
