@@ -5,9 +5,13 @@
  * before it wrote; and a caller is answered only after its work is durable.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../../src/storage/index.js';
 import { forUpdate, openDb } from '../../src/storage/index.js';
+import { WalSync } from '../../src/storage/sqlite-durability.js';
 import { createTestDatabase, type TestDatabase, testDialects } from '../support/dialects.js';
 
 for (const dialect of await testDialects()) {
@@ -86,3 +90,58 @@ for (const dialect of await testDialects()) {
     });
   });
 }
+
+describe('SQLite durability (ADR 0011)', () => {
+  test('a commit is acknowledged only after an fdatasync of the WAL that started after it', async () => {
+    const database = await createTestDatabase('sqlite');
+    const db = await openDb({ sqliteFile: database.sqliteFile as string });
+    try {
+      const mode = await db.durability();
+      assert.equal(mode.journal_mode, 'wal');
+      assert.equal(mode.synchronous, '1', 'the COMMIT itself does not fsync');
+      assert.equal(mode.acknowledged_after, 'wal fdatasync');
+      for (let round = 0; round < 5; round += 1) {
+        const before = Number((await db.durability()).wal_fdatasyncs);
+        const answered = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            db.transaction(async (tx) => {
+              await tx
+                .insertInto('settings')
+                .values({ key: `d${round}-${i}`, value: 'x', created_at: '2026-01-01T00:00:00.000Z' })
+                .execute();
+              return i;
+            }),
+          ),
+        );
+        assert.equal(answered.length, 20);
+        const after = Number((await db.durability()).wal_fdatasyncs);
+        assert.ok(after > before, `round ${round}: ${after - before} fdatasyncs before the answers`);
+      }
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('WalSync', () => {
+  test('a commit made while an fdatasync runs waits for the next one, not for the one already under way', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulfill-walsync-'));
+    const file = path.join(dir, 'db.sqlite');
+    fs.writeFileSync(`${file}-wal`, 'frames');
+    const sync = new WalSync(file);
+    try {
+      const first = sync.afterCommit();
+      assert.equal(sync.syncs, 1, 'the first commit starts a sync at once');
+      const second = sync.afterCommit();
+      const third = sync.afterCommit();
+      await first;
+      await Promise.all([second, third]);
+      assert.equal(sync.syncs, 2, 'the two later commits share the sync that started after them');
+      await sync.settled();
+    } finally {
+      sync.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
