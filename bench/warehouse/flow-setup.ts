@@ -33,7 +33,8 @@ const binsPerRequest = 2_000;
 
 /**
  * Transactions the services ran: how many, the time from asking for one to its end (waiting for the single
- * SQLite writer included), and the time from the end of its body to its end: the commit (the fsync on SQLite).
+ * SQLite writer included), and the time from the end of its body to its end: the commit and, on SQLite, the wait
+ * for the fdatasync that makes it durable (shared by the transactions of a group, ADR 0011).
  */
 export interface TransactionStats {
   count: number;

@@ -204,8 +204,8 @@ function flowSection(entry: FlowEntry, ceiling: CommitCeiling | null): string[] 
   ];
   if (f.dialect === 'sqlite' && ceiling) {
     lines.push(
-      `  where the time goes: ${int(transactions)} durable transactions (${(transactions / f.orders).toFixed(1)} per order), ${commit.toFixed(1)} s of it in commit (fsync); ` +
-        `a bare commit costs ${ceiling.msPerCommit.toFixed(2)} ms on this disk now, so ${((transactions * ceiling.msPerCommit) / 1000).toFixed(1)} s is the floor for that many; CPU ${cpu.toFixed(1)} s`,
+      `  where the time goes: ${int(transactions)} durable transactions (${(transactions / f.orders).toFixed(1)} per order), ${commit.toFixed(1)} s summed from the end of a body to its durable answer ` +
+        `(overlapping: groups share one commit and one fdatasync, ADR 0011); a bare FULL commit costs ${ceiling.msPerCommit.toFixed(2)} ms on this disk now, so ${((transactions * ceiling.msPerCommit) / 1000).toFixed(1)} s would be the floor for one fsync each; CPU ${cpu.toFixed(1)} s`,
     );
   }
   for (const s of f.stages) {
