@@ -23,43 +23,40 @@ function makeAjv(coerce: boolean) {
 const bodyAjv = makeAjv(false);
 const textAjv = makeAjv(true);
 
+/** A value met while looking for a NUL, with the way to it: the pointer is only spelled out for a hit. */
+interface Step {
+  readonly node: unknown;
+  readonly parent: Step | undefined;
+  /** The array index or object key that leads from the parent to this node. */
+  readonly key: string;
+}
+
+/** A JSON pointer segment (RFC 6901). */
+const segment = (key: string): string => `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+
+function pointerTo(step: Step, tail = ''): string {
+  let pointer = tail;
+  for (let s: Step | undefined = step; s?.parent !== undefined; s = s.parent) pointer = `${segment(s.key)}${pointer}`;
+  return pointer;
+}
+
 /**
  * PostgreSQL text cannot hold U+0000 (SQLite can): a NUL anywhere in a body, query or path is refused at the
  * door on both databases, as a validation error with its pointer, instead of failing in the database as a 500.
+ * Every request is walked, so the walk builds no strings; the pointer is spelled out only for the NUL found.
  */
-/** Whether a NUL is anywhere in a value: the cheap walk done for every request, without building pointers. */
-function hasNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
+function nulPointer(value: unknown): string | undefined {
+  const stack: Step[] = [{ node: value, parent: undefined, key: '' }];
+  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+    const { node } = step;
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) return true;
+      if (node.includes('\u0000')) return pointerTo(step);
     } else if (Array.isArray(node)) {
-      for (const child of node) stack.push(child);
+      for (let i = 0; i < node.length; i += 1) stack.push({ node: node[i], parent: step, key: String(i) });
     } else if (node !== null && typeof node === 'object') {
       for (const key of Object.keys(node)) {
-        if (key.includes('\u0000')) return true;
-        stack.push((node as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return false;
-}
-
-function nulPointer(value: unknown, at = ''): string | undefined {
-  if (!hasNul(value)) return undefined;
-  const stack: [unknown, string][] = [[value, at]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [node, pointer] = next;
-    if (typeof node === 'string') {
-      if (node.includes('\u0000')) return pointer;
-    } else if (Array.isArray(node)) {
-      for (const [i, child] of node.entries()) stack.push([child, `${pointer}/${i}`]);
-    } else if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) {
-        const escaped = key.replaceAll('~', '~0').replaceAll('/', '~1');
-        if (key.includes('\u0000')) return `${pointer}/${escaped}`;
-        stack.push([child, `${pointer}/${escaped}`]);
+        if (key.includes('\u0000')) return pointerTo(step, segment(key));
+        stack.push({ node: (node as Record<string, unknown>)[key], parent: step, key });
       }
     }
   }
