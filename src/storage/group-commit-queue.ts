@@ -23,15 +23,16 @@ export const takeUpTo =
     Math.min(max, waiting.length);
 
 /**
- * Group commit for a hot write path (order intake, carrier scans, form submissions): requests that arrive
+ * Group commit for a hot write path (order intake, carrier scans): requests that arrive
  * while the database is busy are written together in one transaction, so many requests share one commit,
  * one fsync and one statement per table. Each caller is answered only when its transaction is durable.
  *
  * The batch is bound late: the queue asks the database for a transaction as soon as a request waits and none
  * of its batches is being written, and the transaction takes whatever is waiting when it actually starts. One
  * batch at a time per process: on PostgreSQL the next one would only wait for the same row locks; on SQLite
- * the next one forms while this one's COMMIT is fsynced beside the event loop (ADR 0011), which in the bench
- * made batches half again as large and intake 15% faster than starting a batch the moment the writer was free.
+ * the next one forms while this one's COMMIT is fsynced beside the event loop (ADR 0011), which makes batches
+ * half again as large as starting one the moment the writer is free (intake throughput was the same within
+ * the bench's run-to-run variation).
  * If a batch fails on a conflict with another process (a unique key inserted meanwhile, a deadlock), its
  * requests are retried one by one, so one bad apple never fails its neighbours.
  */

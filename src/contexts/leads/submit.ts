@@ -76,8 +76,9 @@ interface Pending {
  * `lead.resubmitted` events of every submission that arrived together, in one transaction. Each caller is
  * answered once its transaction committed.
  */
-// Not yet on GroupCommitQueue (src/storage) as intake and tracking are: on it the leads bench measured about
-// 2,700 submissions/s instead of 3,000 to 3,200 with this loop, for reasons not yet understood (2026-11-26).
+// Not yet on GroupCommitQueue (src/storage) as intake and tracking are: a first try measured 2,640 to 2,780
+// submissions/s against 3,020 to 3,230 with this loop, but unchanged code later swung as much (2026-11-26).
+// Worth measuring again on a quiet machine before moving it.
 export class SubmissionService {
   readonly #deps: PlatformDeps;
   readonly #limiter = new RateLimiter();
